@@ -1,0 +1,2 @@
+export * from './validator';
+export { inspectValue, FORBIDDEN_KEYS } from './inspect';

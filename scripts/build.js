@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Compiles TypeScript to dist/ and copies the editor files (.html, locales, icons)
+// next to each emitted node file, where Node-RED looks for them.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+
+const root = path.resolve(__dirname, '..');
+const dist = path.join(root, 'dist');
+const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+
+fs.rmSync(dist, { recursive: true, force: true });
+try {
+  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+} catch {
+  console.error('TypeScript build failed');
+  process.exit(1);
+}
+
+function copyTree(src, dst, filter) {
+  if (!fs.existsSync(src)) return;
+  for (const ent of fs.readdirSync(src, { withFileTypes: true })) {
+    const s = path.join(src, ent.name);
+    const d = path.join(dst, ent.name);
+    if (ent.isDirectory()) copyTree(s, d, filter);
+    else if (filter(s)) {
+      fs.mkdirSync(path.dirname(d), { recursive: true });
+      fs.copyFileSync(s, d);
+    }
+  }
+}
+
+const notTs = (f) => !f.endsWith('.ts');
+// nodes/<type>/{*.html, locales/**, *.json}
+copyTree(path.join(root, 'nodes'), path.join(dist, 'nodes'), notTs);
+// icons beside every node file
+const nodesDist = path.join(dist, 'nodes');
+if (fs.existsSync(nodesDist)) {
+  for (const ent of fs.readdirSync(nodesDist, { withFileTypes: true })) {
+    if (ent.isDirectory()) copyTree(path.join(root, 'icons'), path.join(nodesDist, ent.name, 'icons'), () => true);
+  }
+}
+// non-TS assets of lib and sim (JSON schemas, static pages)
+copyTree(path.join(root, 'lib'), path.join(dist, 'lib'), notTs);
+copyTree(path.join(root, 'sim'), path.join(dist, 'sim'), notTs);
+console.log('build: dist/ ready');
