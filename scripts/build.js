@@ -10,12 +10,13 @@ const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
 
-fs.rmSync(dist, { recursive: true, force: true });
+// --clean starts from an empty dist/; without it tsc overwrites in place.
+if (process.argv.includes('--clean')) fs.rmSync(dist, { recursive: true, force: true });
+let failed = false;
 try {
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
 } catch {
-  console.error('TypeScript build failed');
-  process.exit(1);
+  failed = true; // tsc still emitted; copy the assets, then fail
 }
 
 function copyTree(src, dst, filter) {
@@ -38,10 +39,14 @@ copyTree(path.join(root, 'nodes'), path.join(dist, 'nodes'), notTs);
 const nodesDist = path.join(dist, 'nodes');
 if (fs.existsSync(nodesDist)) {
   for (const ent of fs.readdirSync(nodesDist, { withFileTypes: true })) {
-    if (ent.isDirectory()) copyTree(path.join(root, 'icons'), path.join(nodesDist, ent.name, 'icons'), () => true);
+    if (ent.isDirectory() && ent.name !== 'shared') copyTree(path.join(root, 'icons'), path.join(nodesDist, ent.name, 'icons'), () => true);
   }
 }
 // non-TS assets of lib and sim (JSON schemas, static pages)
 copyTree(path.join(root, 'lib'), path.join(dist, 'lib'), notTs);
 copyTree(path.join(root, 'sim'), path.join(dist, 'sim'), notTs);
+if (failed) {
+  console.error('build: TypeScript reported errors');
+  process.exit(1);
+}
 console.log('build: dist/ ready');
