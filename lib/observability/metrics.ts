@@ -1,0 +1,73 @@
+// Process-wide metrics of the package (prom-client registry of its own, so that the
+// Prometheus endpoint shows only mfg-connect series). Nodes and lib code call the
+// observe.* functions; they are cheap (no allocation per call beyond label lookup).
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export const registry = new Registry();
+
+const msgs = new Counter({
+  name: 'mfg_messages_total',
+  help: 'Messages per node and outcome (in, out, invalid, duplicate, posted, retried, dead-lettered, error)',
+  labelNames: ['node', 'node_type', 'event_type', 'outcome'] as const,
+  registers: [registry],
+});
+const outboxDepth = new Gauge({
+  name: 'mfg_outbox_depth',
+  help: 'Messages buffered in the durable outbox per destination',
+  labelNames: ['destination'] as const,
+  registers: [registry],
+});
+const breaker = new Gauge({
+  name: 'mfg_breaker_open',
+  help: 'Circuit breaker state per destination: 0 closed, 0.5 half-open, 1 open',
+  labelNames: ['destination'] as const,
+  registers: [registry],
+});
+const lag = new Histogram({
+  name: 'mfg_event_lag_seconds',
+  help: 'Event time to acknowledgement by the destination',
+  labelNames: ['destination', 'event_type'] as const,
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 3600],
+  registers: [registry],
+});
+const endpointLatency = new Histogram({
+  name: 'mfg_endpoint_request_seconds',
+  help: 'Latency of requests to ERP/WMS/QMS endpoints by status code',
+  labelNames: ['endpoint', 'operation', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+});
+const deadLetters = new Gauge({
+  name: 'mfg_dead_letters',
+  help: 'Dead letters held per store origin',
+  labelNames: ['origin'] as const,
+  registers: [registry],
+});
+
+export type Outcome = 'in' | 'out' | 'invalid' | 'duplicate' | 'posted' | 'retried' | 'dead-lettered' | 'error';
+
+export const observe = {
+  message(nodeId: string, nodeType: string, eventType: string | undefined, outcome: Outcome, n = 1): void {
+    msgs.inc({ node: nodeId, node_type: nodeType, event_type: eventType || '', outcome }, n);
+  },
+  outboxDepth(destination: string, depth: number): void {
+    outboxDepth.set({ destination }, depth);
+  },
+  breaker(destination: string, state: 'closed' | 'half-open' | 'open'): void {
+    breaker.set({ destination }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0);
+  },
+  lag(destination: string, eventType: string | undefined, eventTime: string | undefined, now = Date.now()): void {
+    const t = eventTime ? Date.parse(eventTime) : NaN;
+    if (!Number.isNaN(t)) lag.observe({ destination, event_type: eventType || '' }, Math.max(0, (now - t) / 1000));
+  },
+  endpoint(endpoint: string, operation: string, status: number | string, ms: number): void {
+    endpointLatency.observe({ endpoint, operation, status: String(status) }, ms / 1000);
+  },
+  deadLetters(origin: string, count: number): void {
+    deadLetters.set({ origin }, count);
+  },
+};
+
+export async function prometheusText(): Promise<string> {
+  return registry.metrics();
+}
