@@ -2,3 +2,4 @@ export * from './catalog';
 export * from './envelope';
 export * from './plant';
 export * from './build';
+export * from './samples';
