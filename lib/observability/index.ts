@@ -1,1 +1,6 @@
 export * from './metrics';
+export * from './trace';
+export * from './outcomes';
+export * from './redact';
+export * from './recorder';
+export * from './summary';
