@@ -1,0 +1,434 @@
+// Durable outbox: store-and-forward over a QueueStore + DeadLetterStore.
+//
+//   const ob = new Outbox({ queue: 'mfg-publish:<node id>', store, deliver: async (item, ctx) => {...} });
+//   await ob.start();
+//   await ob.add(payload);      // resolves once persisted (group commit) -> then call done()
+//   ob.on('state', (s: OutboxState) => ...);   // depth, inFlight, breaker, paused, full, lastError
+//   ob.pause('broker offline'); ob.resume();   // stop/start dispatching (e.g. while disconnected)
+//   await ob.close();           // stops; undelivered items stay in the store for the next start
+//
+// Guarantees: add() resolves only after the store made the item durable, or rejects
+// (QueueFullError beyond `limit`: nothing is dropped silently). Items leave the store only
+// after deliver() resolved (ack) or as a dead letter. FIFO per partition, one item in flight
+// per partition, partitions independent. deliver() rejects -> classify(): permanent -> dead
+// letter; retryable -> backoff with jitter (Retry-After wins when longer) until maxAttempts
+// or maxAgeMs, then dead letter. Consecutive retryable failures open the circuit breaker.
+import { EventEmitter } from 'events';
+import { isCloudEvent, partitionOf as eventPartition } from '../events/envelope';
+import type { DeadLetterStore, QueueItem, QueueStore } from '../store/types';
+import { QueueFullError } from '../store/types';
+import { redact } from '../dlq/redact';
+import { observe } from '../observability';
+import {
+  backoffDelay, BackoffOptions, BreakerOptions, BreakerState, CircuitBreaker, Classified,
+  DEFAULT_BACKOFF, DEFAULT_BREAKER, defaultClassify, RateLimiter,
+} from './policy';
+
+export interface DeliveryContext {
+  /** 1 for the first attempt */
+  attempt: number;
+  /** the item waited (retried, or older than bufferedAfterMs): stamp recordedtime */
+  buffered: boolean;
+}
+
+export interface ItemInfo {
+  correlationId?: string;
+  eventType?: string;
+  /** RFC 3339 event time, for the lag metric */
+  time?: string;
+}
+
+export interface OutboxOptions {
+  /** queue name in the store; also the metrics destination and dead-letter origin */
+  queue: string;
+  store: QueueStore & DeadLetterStore;
+  deliver: (item: QueueItem, ctx: DeliveryContext) => Promise<void>;
+  classify?: (err: unknown) => Classified;
+  /** back-pressure: most items buffered (default 100,000) */
+  limit?: number;
+  /** deliveries at once (default 256) */
+  maxInFlight?: number;
+  /** deliveries started per second, 0 = unlimited (default) */
+  ratePerSec?: number;
+  backoff?: Partial<BackoffOptions>;
+  breaker?: Partial<BreakerOptions>;
+  /** attempts before dead-lettering, 0 = unlimited (default 20) */
+  maxAttempts?: number;
+  /** age after which an undelivered item is dead-lettered, 0 = never (default 7 days) */
+  maxAgeMs?: number;
+  /** how long add() gathers items into one store write (default 2 ms) */
+  groupCommitMs?: number;
+  /** most items per store write (default 1000) */
+  maxBatch?: number;
+  /** an item older than this when sent counts as buffered (default 1000 ms) */
+  bufferedAfterMs?: number;
+  partitionOf?: (payload: unknown) => string;
+  describe?: (payload: unknown) => ItemInfo;
+  now?: () => number;
+}
+
+export interface OutboxState {
+  depth: number;
+  inFlight: number;
+  breaker: BreakerState;
+  paused: boolean;
+  pausedReason?: string;
+  full: boolean;
+  limit: number;
+  lastError?: string;
+  delivered: number;
+  deadLettered: number;
+}
+
+interface PendingAdd {
+  payload: unknown;
+  partition: string;
+  resolve: (id: number) => void;
+  reject: (err: Error) => void;
+}
+
+/** The event inside a payload: the payload itself or its `payload` (a stored msg). */
+export function eventIn(payload: unknown): Record<string, unknown> | undefined {
+  if (isCloudEvent(payload)) return payload as Record<string, unknown>;
+  const inner = (payload as { payload?: unknown } | null)?.payload;
+  return isCloudEvent(inner) ? (inner as Record<string, unknown>) : undefined;
+}
+
+function defaultPartition(payload: unknown): string {
+  const ev = eventIn(payload);
+  return ev ? eventPartition(ev) : 'default';
+}
+
+function defaultDescribe(payload: unknown): ItemInfo {
+  const ev = eventIn(payload);
+  const msgCorr = (payload as { correlationId?: unknown } | null)?.correlationId;
+  return {
+    correlationId: (ev?.correlationid as string) || (typeof msgCorr === 'string' ? msgCorr : undefined),
+    eventType: ev?.type as string | undefined,
+    time: ev?.time as string | undefined,
+  };
+}
+
+export class Outbox extends EventEmitter {
+  readonly queue: string;
+  readonly limit: number;
+  private readonly o: Required<Omit<OutboxOptions, 'backoff' | 'breaker'>> & { backoff: BackoffOptions };
+  private readonly breaker: CircuitBreaker;
+  private readonly rate: RateLimiter;
+  private depth = 0;
+  private inFlight = 0;
+  private readonly busy = new Set<string>();
+  private pendingAdds: PendingAdd[] = [];
+  private addTimer?: NodeJS.Timeout;
+  private writing: Promise<void> = Promise.resolve();
+  private acks: QueueItem[] = [];
+  private ackScheduled = false;
+  private acking: Promise<void> = Promise.resolve();
+  private pumping = false;
+  private again = false;
+  private wakeTimer?: NodeJS.Timeout;
+  private wakeAt = Infinity;
+  private stateTimer?: NodeJS.Timeout;
+  private ready?: Promise<void>;
+  private closed = false;
+  /** set after close(): late delivery results are left to the next start */
+  private finished = false;
+  private paused = false;
+  private pausedReason?: string;
+  private lastError?: string;
+  private delivered = 0;
+  private deadLettered = 0;
+
+  constructor(opts: OutboxOptions) {
+    super();
+    const now = opts.now ?? Date.now;
+    this.o = {
+      classify: defaultClassify, limit: 100_000, maxInFlight: 256, ratePerSec: 0, maxAttempts: 20,
+      maxAgeMs: 7 * 24 * 3600_000, groupCommitMs: 2, maxBatch: 1000, bufferedAfterMs: 1000,
+      partitionOf: defaultPartition, describe: defaultDescribe, now,
+      ...opts,
+      backoff: { ...DEFAULT_BACKOFF, ...opts.backoff },
+    } as Outbox['o'];
+    this.queue = opts.queue;
+    this.limit = this.o.limit;
+    this.breaker = new CircuitBreaker({ ...DEFAULT_BREAKER, ...opts.breaker });
+    this.rate = new RateLimiter(this.o.ratePerSec, now());
+  }
+
+  /** Reads the backlog left by an earlier run and starts dispatching it. */
+  start(): Promise<void> {
+    if (!this.ready) {
+      this.ready = this.o.store.depth(this.queue).then((d) => {
+        this.depth = d;
+        this.changed();
+        this.kick();
+      });
+    }
+    return this.ready;
+  }
+
+  /** Persists one payload; resolves with its id once durable. */
+  add(payload: unknown, partition?: string): Promise<number> {
+    if (this.closed) return Promise.reject(new Error(`outbox "${this.queue}" is closed`));
+    return new Promise((resolve, reject) => {
+      this.pendingAdds.push({ payload, partition: partition ?? this.o.partitionOf(payload), resolve, reject });
+      if (this.pendingAdds.length >= this.o.maxBatch) this.flushAdds();
+      else if (!this.addTimer) this.addTimer = setTimeout(() => this.flushAdds(), this.o.groupCommitMs);
+    });
+  }
+
+  pause(reason: string): void {
+    this.paused = true;
+    this.pausedReason = reason;
+    this.changed();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pausedReason = undefined;
+    this.changed();
+    this.kick();
+  }
+
+  state(): OutboxState {
+    return {
+      depth: this.depth, inFlight: this.inFlight, breaker: this.breaker.state, paused: this.paused,
+      pausedReason: this.pausedReason, full: this.depth >= this.limit, limit: this.limit,
+      lastError: this.lastError, delivered: this.delivered, deadLettered: this.deadLettered,
+    };
+  }
+
+  /**
+   * Stops dispatching; persists pending adds, gives deliveries in flight up to `waitMs` to
+   * finish (fewer repeats after a redeploy), writes their acks. Undelivered items stay stored.
+   */
+  async close(waitMs = 2000): Promise<void> {
+    if (this.closed) return;
+    if (this.addTimer) clearTimeout(this.addTimer);
+    this.flushAdds();
+    this.closed = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.stateTimer) clearTimeout(this.stateTimer);
+    await this.writing;
+    const until = Date.now() + waitMs;
+    while (this.inFlight > this.acks.length && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await this.flushAcks();
+    await this.acking;
+    this.finished = true;
+    this.removeAllListeners();
+  }
+
+  private fail(err: unknown): void {
+    if (this.listenerCount('error')) this.emit('error', err);
+  }
+
+  // --- persistence (group commit) ---------------------------------------------------
+
+  private flushAdds(): void {
+    if (this.addTimer) clearTimeout(this.addTimer);
+    this.addTimer = undefined;
+    if (!this.pendingAdds.length) return;
+    const batch = this.pendingAdds;
+    this.pendingAdds = [];
+    // Serialised so that batches land in arrival order; the next batch gathers meanwhile.
+    this.writing = this.writing.then(() => this.write(batch));
+  }
+
+  private async write(batch: PendingAdd[]): Promise<void> {
+    await this.start().catch(() => undefined);
+    const room = Math.max(0, this.limit - this.depth);
+    const accepted = batch.slice(0, room);
+    for (const p of batch.slice(room)) p.reject(new QueueFullError(this.queue, this.limit));
+    if (batch.length > room) this.changed();
+    if (!accepted.length) return;
+    try {
+      const ids = await this.o.store.enqueue(this.queue, accepted.map((p) => ({ partition: p.partition, payload: p.payload })), this.limit);
+      this.depth += ids.length;
+      accepted.forEach((p, i) => p.resolve(ids[i]));
+      this.changed();
+      this.kick();
+    } catch (err) {
+      for (const p of accepted) p.reject(err as Error);
+    }
+  }
+
+  // --- dispatching --------------------------------------------------------------------
+
+  private kick(): void {
+    if (this.closed || !this.ready) return;
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        if (this.closed || this.paused) break;
+        const now = this.o.now();
+        if (!this.breaker.allows(now)) {
+          this.wake(this.breaker.openUntil);
+          break;
+        }
+        let slots = this.o.maxInFlight - this.inFlight;
+        if (this.breaker.state === 'half-open') slots = this.inFlight === 0 ? 1 : 0;
+        const tokens = this.rate.available(now);
+        if (tokens < 1) this.wake(now + this.rate.waitMs(now));
+        slots = Math.min(slots, tokens);
+        if (slots <= 0 || this.depth - this.busy.size <= 0) break;
+        const items = await this.o.store.heads(this.queue, slots, now, new Set(this.busy));
+        if (this.closed || this.paused) break;
+        for (const item of items) if (!this.busy.has(item.partition)) this.dispatch(item, now);
+        if (items.length >= slots) this.again = true;
+        else if (this.depth > this.busy.size) this.wake(Math.min(this.wakeAt, now + 1000)); // not due yet
+      } while (this.again);
+    } catch (err) {
+      this.lastError = `store: ${(err as Error).message}`;
+      this.fail(err);
+      this.wake(this.o.now() + 1000);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Pumps again at `at` (earliest wins). */
+  private wake(at: number): void {
+    if (this.closed || at >= this.wakeAt) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = Infinity;
+      this.kick();
+    }, Math.max(1, at - this.o.now()));
+  }
+
+  private dispatch(item: QueueItem, now: number): void {
+    this.busy.add(item.partition);
+    this.inFlight++;
+    if (this.o.maxAgeMs > 0 && now - item.createdAt > this.o.maxAgeMs) {
+      void this.deadLetter(item, `expired: not delivered within ${Math.round(this.o.maxAgeMs / 1000)} s (${item.attempts} attempts${item.lastError ? `, last error: ${item.lastError}` : ''})`, item.attempts);
+      return;
+    }
+    this.rate.take();
+    const ctx: DeliveryContext = { attempt: item.attempts + 1, buffered: item.attempts > 0 || now - item.createdAt > this.o.bufferedAfterMs };
+    let p: Promise<void>;
+    try {
+      p = this.o.deliver(item, ctx);
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.then(() => this.succeeded(item), (err) => this.failed(item, err));
+  }
+
+  private succeeded(item: QueueItem): void {
+    if (this.finished) return;
+    this.breaker.success();
+    this.acks.push(item);
+    if (!this.ackScheduled) {
+      this.ackScheduled = true;
+      setImmediate(() => void this.flushAcks());
+    }
+  }
+
+  /** One store write for all acks of a tick (group commit). */
+  private flushAcks(): Promise<void> {
+    this.ackScheduled = false;
+    if (!this.acks.length) return this.acking;
+    const items = this.acks;
+    this.acks = [];
+    this.acking = this.acking.then(async () => {
+      try {
+        await this.o.store.ack(this.queue, items.map((i) => i.id));
+      } catch (err) {
+        // Not acked: the items stay stored and are sent again later (at-least-once).
+        this.lastError = `store: ${(err as Error).message}`;
+        this.fail(err);
+        for (const i of items) this.release(i);
+        this.wake(this.o.now() + 1000);
+        return;
+      }
+      this.depth -= items.length;
+      this.delivered += items.length;
+      const now = this.o.now();
+      for (const i of items) {
+        const info = this.o.describe(i.payload);
+        observe.lag(this.queue, info.eventType, info.time, now);
+        this.release(i);
+        this.emit('delivered', i);
+      }
+      this.changed();
+      this.kick();
+    });
+    return this.acking;
+  }
+
+  private release(item: QueueItem): void {
+    this.busy.delete(item.partition);
+    this.inFlight--;
+  }
+
+  private async failed(item: QueueItem, err: unknown): Promise<void> {
+    if (this.finished) return;
+    const c = this.o.classify(err);
+    const attempts = item.attempts + 1;
+    this.lastError = c.reason;
+    const now = this.o.now();
+    if (!c.retryable) return this.deadLetter(item, `permanent failure: ${c.reason}`, attempts);
+    if (this.breaker.failure(now, c.retryAfterMs)) {
+      observe.breaker(this.queue, 'open');
+      this.emit('breaker', 'open', c.reason);
+    }
+    if (this.o.maxAttempts > 0 && attempts >= this.o.maxAttempts) {
+      return this.deadLetter(item, `gave up after ${attempts} attempts: ${c.reason}`, attempts);
+    }
+    const delay = Math.max(backoffDelay(attempts, this.o.backoff), c.retryAfterMs ?? 0);
+    try {
+      await this.o.store.retryLater(this.queue, item.id, now + delay, c.reason);
+    } catch (e) {
+      this.fail(e);
+    }
+    this.emit('retry', item, c.reason, delay);
+    this.release(item);
+    this.changed();
+    this.wake(now + delay);
+  }
+
+  private async deadLetter(item: QueueItem, reason: string, attempts: number): Promise<void> {
+    const info = this.o.describe(item.payload);
+    try {
+      // Stored as a dead letter before it leaves the queue: a crash between the two
+      // writes leaves a copy in both, never in neither.
+      await this.o.store.addDeadLetter({
+        origin: this.queue, reason, attempts, correlationId: info.correlationId, eventType: info.eventType,
+        at: this.o.now(), msg: redact(item.payload),
+      });
+      await this.o.store.ack(this.queue, [item.id]);
+      this.depth--;
+      this.deadLettered++;
+      this.emit('dead', item, reason);
+    } catch (err) {
+      this.lastError = `store: ${(err as Error).message}`;
+      this.fail(err);
+    }
+    this.release(item);
+    this.changed();
+    this.kick();
+  }
+
+  /** Coalesced 'state' events (status and metrics read them, not every msg needs one). */
+  private changed(): void {
+    if (this.stateTimer || this.closed) return;
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = undefined;
+      const s = this.state();
+      observe.outboxDepth(this.queue, s.depth);
+      observe.breaker(this.queue, s.breaker);
+      this.emit('state', s);
+    }, 50);
+  }
+}
