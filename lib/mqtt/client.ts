@@ -1,0 +1,225 @@
+// One MQTT connection to the event backbone, shared by the nodes of an mfg-broker.
+// Built on the `mqtt` package: it keeps QoS 1 publishes that are in flight when the link
+// drops and sends them again, in order, before anything new after the reconnect.
+// Adds: MQTT 5 with fallback to 3.1.1 ("auto"), reconnect with exponential backoff forever,
+// a plain state machine (connecting, connected, reconnecting, error, closed) as events,
+// and publish as a promise settled by PUBACK (MQTT 5 reason codes classified).
+import { EventEmitter } from 'events';
+import mqtt, { IClientOptions, IClientPublishOptions, MqttClient, Packet } from 'mqtt';
+import { backoffDelay } from '../outbox/policy';
+import { PermanentError, RetryableError } from '../outbox/policy';
+import { matches, stripShare } from './topics';
+
+export type Protocol = 'auto' | '5' | '3.1.1';
+export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'error' | 'closed';
+
+export interface BrokerOptions {
+  /** mqtt://, mqtts://, ws://, wss:// */
+  url: string;
+  clientId?: string;
+  protocol?: Protocol;
+  /** seconds (default 60) */
+  keepalive?: number;
+  /** false: persistent session (broker keeps subscriptions and queued QoS 1 msgs) */
+  cleanSession?: boolean;
+  /** MQTT 5 session expiry for persistent sessions, seconds (default 7 days) */
+  sessionExpirySec?: number;
+  username?: string;
+  password?: string;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** verify the broker certificate (default true) */
+  verify?: boolean;
+  reconnectInitialMs?: number;
+  reconnectMaxMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface LinkInfo {
+  state: LinkState;
+  /** negotiated protocol: 5 or 4 (3.1.1), undefined before the first CONNACK */
+  version?: 5 | 4;
+  detail?: string;
+  /** MQTT 5 features the broker offers (false on 3.1.1) */
+  userProperties: boolean;
+  sharedSubscriptions: boolean;
+}
+
+export type MessageHandler = (topic: string, payload: Buffer, packet: Packet & { properties?: Record<string, unknown> }) => void;
+
+interface Sub {
+  filter: string;
+  match: string;
+  handler: MessageHandler;
+}
+
+// CONNACK codes that mean "I do not speak this protocol version": 3.1.1 rc 1, MQTT 5 0x84.
+const UNSUPPORTED_PROTOCOL = new Set([1, 0x84]);
+// MQTT 5 PUBACK reason codes that will not change on a retry.
+const PERMANENT_PUBACK = new Set([0x87, 0x90, 0x95, 0x99]);
+
+export class BackboneClient extends EventEmitter {
+  private client?: MqttClient;
+  private info: LinkInfo = { state: 'connecting', userProperties: false, sharedSubscriptions: false };
+  private failures = 0;
+  private readonly subs = new Set<Sub>();
+  private version: 5 | 4;
+  private fellBack = false;
+
+  constructor(readonly opts: BrokerOptions) {
+    super();
+    if (!/^(mqtts?|wss?):\/\//.test(opts.url)) throw new Error(`broker URL "${opts.url}" must start with mqtt://, mqtts://, ws:// or wss://`);
+    this.version = opts.protocol === '3.1.1' ? 4 : 5;
+    this.on('error', () => undefined); // errors are reported through 'state'
+  }
+
+  get link(): LinkInfo {
+    return { ...this.info };
+  }
+
+  get connected(): boolean {
+    return this.info.state === 'connected';
+  }
+
+  connect(): void {
+    if (this.client) return;
+    const o = this.opts;
+    const options: IClientOptions = {
+      protocolVersion: this.version,
+      clientId: o.clientId || `mfg-connect-${Math.random().toString(16).slice(2, 10)}`,
+      keepalive: o.keepalive ?? 60,
+      clean: o.cleanSession !== false,
+      reconnectPeriod: o.reconnectInitialMs ?? 1000,
+      connectTimeout: o.connectTimeoutMs ?? 10_000,
+      username: o.username || undefined,
+      password: o.password || undefined,
+      rejectUnauthorized: o.verify !== false,
+      ca: o.ca || undefined,
+      cert: o.cert || undefined,
+      key: o.key || undefined,
+      resubscribe: true,
+      reconnectOnConnackError: true, // bad credentials or a refused version: keep trying, with backoff
+      queueQoSZero: false,
+    };
+    if (this.version === 5 && o.cleanSession === false) options.properties = { sessionExpiryInterval: o.sessionExpirySec ?? 7 * 24 * 3600 };
+    const c = mqtt.connect(o.url, options);
+    this.client = c;
+    c.on('connect', (connack) => this.onConnect(connack as Packet & { properties?: Record<string, unknown> }));
+    c.on('close', () => this.onClose());
+    c.on('error', (err) => this.onError(err as Error & { code?: number }));
+    c.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet as never));
+  }
+
+  /** Publishes and resolves on PUBACK (QoS 1). Rejects at once when not connected. */
+  publish(topic: string, payload: Buffer | string, opts: IClientPublishOptions = { qos: 1 }): Promise<void> {
+    const c = this.client;
+    if (!c || !this.connected) return Promise.reject(new RetryableError(`broker not connected (${this.info.state})`));
+    if (this.version !== 5 && opts.properties) opts = { ...opts, properties: undefined };
+    return new Promise((resolve, reject) => {
+      c.publish(topic, payload, opts, (err, packet) => {
+        const rc = (packet as { reasonCode?: number } | undefined)?.reasonCode;
+        if (err) {
+          const code = (err as { code?: number }).code ?? rc;
+          if (code !== undefined && PERMANENT_PUBACK.has(code)) reject(new PermanentError(`broker refused the msg: ${err.message} (reason 0x${code.toString(16)})`));
+          else reject(new RetryableError(`publish failed: ${err.message}`));
+        } else resolve();
+      });
+    });
+  }
+
+  /** Subscribes (QoS 1 by default); the handler gets messages matching this filter. */
+  async subscribe(filter: string, handler: MessageHandler, qos: 0 | 1 | 2 = 1): Promise<() => Promise<void>> {
+    const sub: Sub = { filter, match: stripShare(filter), handler };
+    this.subs.add(sub);
+    this.connect();
+    await this.client!.subscribeAsync(filter, { qos }).catch((err: Error) => {
+      this.subs.delete(sub);
+      throw new Error(`subscribe to "${filter}" failed: ${err.message}`);
+    });
+    return async () => {
+      this.subs.delete(sub);
+      if ([...this.subs].some((s) => s.filter === filter)) return;
+      if (this.client && this.connected) await this.client.unsubscribeAsync(filter).catch(() => undefined);
+    };
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    this.subs.clear();
+    this.set('closed');
+    if (c) await new Promise<void>((resolve) => c.end(true, {}, () => resolve()));
+    this.removeAllListeners();
+  }
+
+  private dispatch(topic: string, payload: Buffer, packet: Packet & { properties?: Record<string, unknown> }): void {
+    for (const s of this.subs) {
+      if (!matches(s.match, topic)) continue;
+      try {
+        s.handler(topic, payload, packet);
+      } catch (err) {
+        this.emit('error', err);
+      }
+    }
+  }
+
+  private onConnect(connack: Packet & { properties?: Record<string, unknown> }): void {
+    this.failures = 0;
+    this.lastError = undefined;
+    const c = this.client!;
+    c.options.reconnectPeriod = this.opts.reconnectInitialMs ?? 1000;
+    const p = connack.properties || {};
+    const v5 = this.version === 5;
+    this.info = {
+      state: 'connected', version: this.version,
+      detail: this.fellBack ? 'broker speaks MQTT 3.1.1 only' : undefined,
+      userProperties: v5,
+      sharedSubscriptions: v5 && p.sharedSubscriptionAvailable !== false,
+    };
+    this.emit('state', this.link);
+  }
+
+  private lastError?: string;
+
+  private onError(err: Error & { code?: number }): void {
+    if (this.opts.protocol !== '5' && this.opts.protocol !== '3.1.1' && this.version === 5 && err.code !== undefined && UNSUPPORTED_PROTOCOL.has(err.code)) {
+      // "auto": the broker refused MQTT 5; the next (immediate) attempt speaks 3.1.1.
+      this.version = 4;
+      this.fellBack = true;
+      const c = this.client!;
+      c.options.protocolVersion = 4;
+      delete c.options.properties;
+      this.failures = 0;
+      return;
+    }
+    // A CONNACK refusal (bad credentials, not authorised) is an error until it changes;
+    // a transport error (refused, reset, timeout) is a reason to keep reconnecting.
+    if (typeof err.code === 'number') this.set('error', err.message);
+    else this.lastError = err.message;
+  }
+
+  private onClose(): void {
+    const c = this.client;
+    if (!c) return;
+    this.failures++;
+    if (this.info.state !== 'error') this.set('reconnecting', this.lastError);
+    this.lastError = undefined;
+    // Backoff: replace mqtt.js's fixed reconnect interval with a growing one.
+    const delay = this.fellBack && this.failures <= 1 ? 10 : backoffDelay(this.failures, {
+      initialMs: this.opts.reconnectInitialMs ?? 1000, maxMs: this.opts.reconnectMaxMs ?? 30_000, factor: 2, jitter: 0.3,
+    });
+    const internal = c as unknown as { reconnectTimer: NodeJS.Timeout | null; _setupReconnect(): void };
+    if (internal.reconnectTimer) {
+      clearInterval(internal.reconnectTimer);
+      internal.reconnectTimer = null;
+      c.options.reconnectPeriod = Math.max(10, delay);
+      internal._setupReconnect();
+    }
+  }
+
+  private set(state: LinkState, detail?: string): void {
+    this.info = { ...this.info, state, detail };
+    this.emit('state', this.link);
+  }
+}

@@ -1,0 +1,120 @@
+'use strict';
+const { describe, it, afterEach } = require('node:test');
+const assert = require('node:assert/strict');
+const { BackboneClient, matches, filterOfPattern, checkFilter, topicOfType, shared, stripShare, eventProperties } = require('../../dist/lib/mqtt');
+const { startMosquitto, startAedes, loudSkip } = require('../helpers/servers');
+
+const plant = { enterprise: 'acme', site: 'BER1', area: 'assembly', line: 'line1', system: 'mes' };
+const cleanup = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()();
+});
+function client(opts) {
+  const c = new BackboneClient({ reconnectInitialMs: 100, reconnectMaxMs: 400, ...opts });
+  cleanup.push(() => c.close());
+  return c;
+}
+function state(c, want, ms = 5000) {
+  if (c.link.state === want) return Promise.resolve(c.link);
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`state ${want} not reached (now ${c.link.state})`)), ms);
+    c.on('state', (s) => { if (s.state === want) { clearTimeout(t); resolve(s); } });
+  });
+}
+
+describe('backbone topics', () => {
+  it('matches MQTT wildcards like a broker', () => {
+    assert.ok(matches('a/+/c', 'a/b/c'));
+    assert.ok(matches('a/#', 'a/b/c'));
+    assert.ok(matches('a/#', 'a'));
+    assert.ok(!matches('a/+', 'a/b/c'));
+    assert.ok(!matches('#', '$SYS/x'));
+    assert.equal(stripShare('$share/g1/a/+/c'), 'a/+/c');
+    assert.equal(shared('g1', 'a/#'), '$share/g1/a/#');
+    assert.throws(() => shared('g/1', 'a'), /may not contain/);
+    assert.match(checkFilter('a/#/b'), /"#" must be a whole last level/);
+    assert.match(checkFilter('a/b+'), /"\+" must be a whole level/);
+    assert.equal(checkFilter('$share/g/a/+/#'), undefined);
+  });
+
+  it('derives topics and filters from event types and patterns', () => {
+    assert.equal(topicOfType(plant, 'mfg.production.quantity.confirmed.v1'), 'acme/BER1/assembly/line1/events/production/quantity/confirmed');
+    assert.equal(filterOfPattern(plant, 'mfg.quality.*'), 'acme/BER1/assembly/line1/events/quality/#');
+    assert.equal(filterOfPattern(plant, 'mfg.*'), 'acme/BER1/assembly/line1/events/#');
+    assert.equal(filterOfPattern(plant, 'mfg.material.lot.issued.v2'), 'acme/BER1/assembly/line1/events/material/lot/issued');
+    assert.equal(filterOfPattern(plant, 'mfg.*.*.completed'), 'acme/BER1/assembly/line1/events/+/+/completed');
+    assert.throws(() => filterOfPattern(plant, 'quality'), /must look like mfg/);
+  });
+
+  it('puts the CloudEvents attributes into MQTT 5 user properties', () => {
+    const p = eventProperties({ specversion: '1.0', id: 'x', type: 't', sequence: 7, data: { a: 1 } });
+    assert.equal(p.contentType, 'application/cloudevents+json');
+    assert.deepEqual(p.userProperties, { specversion: '1.0', id: 'x', type: 't', sequence: '7' });
+  });
+});
+
+describe('backbone client', () => {
+  it('speaks MQTT 5 to mosquitto: PUBACK settles publish, user properties arrive', async (t) => {
+    const m = await startMosquitto();
+    if (!m) return loudSkip(t, 'mosquitto');
+    cleanup.push(() => m.stop());
+    const pub = client({ url: m.url });
+    const sub = client({ url: m.url });
+    pub.connect();
+    const link = await state(pub, 'connected');
+    assert.equal(link.version, 5);
+    assert.equal(link.userProperties, true);
+    assert.equal(link.sharedSubscriptions, true);
+    const got = new Promise((resolve) => sub.subscribe('x/#', (topic, payload, packet) => resolve({ topic, payload: payload.toString(), packet })));
+    await state(sub, 'connected');
+    await new Promise((r) => setTimeout(r, 50));
+    await pub.publish('x/y', '{"a":1}', { qos: 1, properties: { contentType: 'application/cloudevents+json', userProperties: { id: 'e1' } } });
+    const msg = await got;
+    assert.equal(msg.topic, 'x/y');
+    assert.equal(msg.payload, '{"a":1}');
+    assert.equal(msg.packet.properties.contentType, 'application/cloudevents+json');
+    assert.deepEqual({ ...msg.packet.properties.userProperties }, { id: "e1" });
+  });
+
+  it('falls back to MQTT 3.1.1 on "auto" when the broker refuses MQTT 5, and says so', async () => {
+    const b = await startAedes();
+    cleanup.push(() => b.stop());
+    const c = client({ url: b.url, protocol: 'auto' });
+    c.connect();
+    const link = await state(c, 'connected');
+    assert.equal(link.version, 4);
+    assert.equal(link.userProperties, false);
+    assert.equal(link.sharedSubscriptions, false);
+    assert.match(link.detail, /MQTT 3\.1\.1 only/);
+    await c.publish('a/b', 'x', { qos: 1, properties: { userProperties: { a: 'b' } } });
+  });
+
+  it('stays in error when MQTT 5 is required and the broker refuses it', async () => {
+    const b = await startAedes();
+    cleanup.push(() => b.stop());
+    const c = client({ url: b.url, protocol: '5' });
+    c.connect();
+    const link = await state(c, 'error');
+    assert.match(link.detail, /Unacceptable protocol version/);
+  });
+
+  it('reports reconnecting while the broker is down, refuses publishes, then reconnects on its own', async (t) => {
+    const m = await startMosquitto();
+    if (!m) return loudSkip(t, 'mosquitto');
+    const c = client({ url: m.url });
+    c.connect();
+    await state(c, 'connected');
+    await m.stop();
+    await state(c, 'reconnecting');
+    await assert.rejects(c.publish('a', 'b'), (err) => err.retryable === true && /not connected/.test(err.message));
+    await new Promise((r) => setTimeout(r, 600)); // several failed attempts
+    const again = await startMosquitto({ port: m.port });
+    cleanup.push(() => again.stop());
+    await state(c, 'connected', 10000);
+    await c.publish('a', 'b');
+  });
+
+  it('refuses a URL of another scheme with a clear reason', () => {
+    assert.throws(() => new BackboneClient({ url: 'http://x' }), /must start with mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\//);
+  });
+});
