@@ -1,0 +1,3 @@
+export * from './compat';
+export * from './usage';
+export * from './asyncapi';
