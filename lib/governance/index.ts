@@ -1,3 +1,4 @@
 export * from './compat';
 export * from './usage';
 export * from './asyncapi';
+export * from './audit';

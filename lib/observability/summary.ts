@@ -199,3 +199,16 @@ function endpoints(m: Map<string, Metric>) {
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
+
+/** node id -> event types the message metrics have seen at that node. */
+export async function observedEventTypes(): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (const v of values(await read(), 'mfg_messages_total')) {
+    const { node, event_type: et } = v.labels as Record<string, string>;
+    if (!et || et === 'other') continue;
+    let s = out.get(node);
+    if (!s) out.set(node, (s = new Set()));
+    s.add(et);
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+// Admin endpoints of the monitor, all behind the package's read permission:
+//   GET /mfg-connect/metrics                Prometheus text
+//   GET /mfg-connect/trace                  recent transactions (?failed=1&eventType=&limit=)
+//   GET /mfg-connect/trace/:correlationId   one transaction's path
+//   GET /mfg-connect/governance/catalog     event types with deployed producers/consumers
+//   GET /mfg-connect/asyncapi               AsyncAPI 3.0 of the deployed flows
+//   GET /mfg-connect/monitor/summary        figures and history for the sidebar charts
+//   GET /mfg-connect/monitor/audit          operator actions on dead letters
+// and an audit recorder in front of the dead-letter API (/mfg-connect/dlq).
+import fs from 'fs';
+import path from 'path';
+import type { NodeAPI } from 'node-red';
+import type { Request, Response, NextFunction } from 'express';
+import { observedEventTypes, prometheusText, registry, Sampler, summary, TraceStore } from '../../lib/observability';
+import { AuditLog, dlqAction } from '../../lib/governance/audit';
+import { generateAsyncApi, governanceCatalog, NodeConfig } from '../../lib/governance';
+import { adminRoute, PERMISSION_READ } from '../shared/red';
+
+interface Deps {
+  store: TraceStore;
+  sampler: Sampler;
+  audit: AuditLog;
+}
+
+function deployedNodes(RED: NodeAPI): NodeConfig[] {
+  const out: NodeConfig[] = [];
+  (RED.nodes as unknown as { eachNode(cb: (n: NodeConfig) => void): void }).eachNode((n) => out.push(n));
+  return out;
+}
+
+function packageVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8')).version || '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const clamp = (v: unknown, dflt: number, max: number) => {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? Math.min(Math.floor(n), max) : dflt;
+};
+
+/** Express handler that turns a thrown or rejected error into a 500 with its reason. */
+function handle(fn: (req: Request, res: Response) => unknown) {
+  return (req: Request, res: Response) => {
+    Promise.resolve()
+      .then(() => fn(req, res))
+      .catch((err) => {
+        if (!res.headersSent) res.status(500).json({ error: (err as Error).message });
+      });
+  };
+}
+
+export function registerMonitorRoutes(RED: NodeAPI, d: Deps): void {
+  adminRoute(RED, 'monitor', () => {
+    const app = RED.httpAdmin;
+    const read = RED.auth.needsPermission(PERMISSION_READ);
+
+    // registered before the DLQ routes (plugins load first): sees every change request
+    app.use('/mfg-connect/dlq', (req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+        res.on('finish', () => {
+          try {
+            const user = (req as unknown as { user?: { username?: string } }).user;
+            const a = dlqAction(req.method, req.path, req.body);
+            d.audit.record({ user: user?.username || 'anonymous', method: req.method, path: `/mfg-connect/dlq${req.path}`, status: res.statusCode, ...a });
+          } catch (err) {
+            RED.log.warn(`mfg-connect monitor: audit record failed: ${(err as Error).message}`);
+          }
+        });
+      }
+      next();
+    });
+
+    app.get('/mfg-connect/metrics', read, handle(async (_req, res) => {
+      res.set('Content-Type', registry.contentType);
+      res.send(await prometheusText());
+    }));
+
+    app.get('/mfg-connect/trace', read, handle((req, res) => {
+      const q = req.query as Record<string, string>;
+      res.json({
+        size: d.store.size, maxTransactions: d.store.maxTransactions, retentionMs: d.store.retentionMs,
+        items: d.store.recent(clamp(q.limit, 50, 1000), { failedOnly: q.failed === '1' || q.failed === 'true', eventType: q.eventType || undefined }),
+      });
+    }));
+
+    app.get('/mfg-connect/trace/:correlationId', read, handle((req, res) => {
+      const t = d.store.get(String(req.params.correlationId));
+      if (!t) res.status(404).json({ error: `no trace for correlation id "${req.params.correlationId}" (unknown, or older than the retention)` });
+      else res.json(t);
+    }));
+
+    app.get('/mfg-connect/governance/catalog', read, handle(async (_req, res) => {
+      res.json(governanceCatalog(deployedNodes(RED), await observedEventTypes()));
+    }));
+
+    app.get('/mfg-connect/asyncapi', read, handle(async (_req, res) => {
+      res.json(generateAsyncApi(deployedNodes(RED), await observedEventTypes(), { version: packageVersion() }));
+    }));
+
+    app.get('/mfg-connect/monitor/summary', read, handle(async (_req, res) => {
+      const s = await summary(d.sampler.history, d.sampler.intervalMs);
+      res.json({ ...s, trace: { transactions: d.store.size } });
+    }));
+
+    app.get('/mfg-connect/monitor/audit', read, handle((req, res) => {
+      const q = req.query as Record<string, string>;
+      res.json({ items: d.audit.list(clamp(q.limit, 100, 1000), { user: q.user || undefined, action: q.action || undefined }), error: d.audit.lastError });
+    }));
+  });
+}
