@@ -30,6 +30,8 @@ export interface ConnectorOptions {
 export interface PostContext {
   /** 1 for the first attempt */
   attempt?: number;
+  /** posting records for this call (default: the connector's store) */
+  store?: IdempotencyStore;
 }
 
 /** Any failure as a ConnectorError: input and business errors are permanent validation errors. */
@@ -100,8 +102,9 @@ export class Connector {
     if (!impl) throw new ConnectorError(`operation "${op}" is not offered by this endpoint`, { kind: 'validation', retryable: false, operation: op });
     const k = keyInfo(key);
     let suspicious = (ctx.attempt || 1) > 1;
-    if (this.store) {
-      const c = await this.storeCall(op, () => this.store!.claim(this.scope, key, { mode: 'eager', leaseMs: this.leaseMs, retentionMs: this.retentionMs }));
+    const store = ctx.store || this.store;
+    if (store) {
+      const c = await this.storeCall(op, () => store.claim(this.scope, key, { mode: 'eager', leaseMs: this.leaseMs, retentionMs: this.retentionMs }));
       if (c.status === 'duplicate') {
         if (c.record.state === 'committed' && c.record.result) {
           return { ...(c.record.result as OpResult), operation: op, key, duplicate: true };
@@ -113,25 +116,25 @@ export class Connector {
       if (suspicious && impl.lookup) {
         const found = await impl.lookup(input, k);
         if (found) {
-          await this.commit(op, key, found);
+          await this.commit(store, op, key, found);
           return { ...found, operation: op, key, duplicate: true, recovered: true };
         }
       }
       const r = await impl.run(input, k);
-      await this.commit(op, key, r);
+      await this.commit(store, op, key, r);
       return { ...r, operation: op, key, duplicate: r.replayed || undefined };
     } catch (err) {
       const e = asConnectorError(err, op);
-      if (this.store && !e.outcomeUnknown) await this.store.release(this.scope, key).catch(() => undefined);
+      if (store && !e.outcomeUnknown) await store.release(this.scope, key).catch(() => undefined);
       throw e;
     }
   }
 
-  private async commit(op: string, key: string, r: OpResult): Promise<void> {
-    if (!this.store) return;
+  private async commit(store: IdempotencyStore | undefined, op: string, key: string, r: OpResult): Promise<void> {
+    if (!store) return;
     const record: OpResult = { document: r.document, references: r.references };
     // the posting is booked; if the record cannot be written, a retry finds it by look-up
-    await this.storeCall(op, () => this.store!.commit(this.scope, key, record, this.retentionMs), true);
+    await this.storeCall(op, () => store.commit(this.scope, key, record, this.retentionMs), true);
   }
 
   private async storeCall<T>(op: string, fn: () => Promise<T>, booked = false): Promise<T> {

@@ -28,3 +28,17 @@ export type { Availability, ItemInfo, OrderInfo, RoutingOp, StockRow } from './p
 export function createConnector(cfg: EndpointConfig, opts?: ConnectorOptions): Connector {
   return new Connector(cfg, opts);
 }
+
+/** Operations per profile and role (for the editor: it offers only these). */
+export function supportedOperations(): Record<string, Record<string, string[]>> {
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const profile of ['rest', 'sap-odata', 'odoo', 'd365'] as const) {
+    out[profile] = {};
+    for (const role of ['erp', 'wms', 'qms'] as const) {
+      const c = new Connector({ name: 'probe', role, profile, baseUrl: 'http://127.0.0.1', auth: { type: 'none' }, odooDb: 'probe' });
+      out[profile][role] = c.operations().map((o) => o.name);
+      c.close();
+    }
+  }
+  return out;
+}

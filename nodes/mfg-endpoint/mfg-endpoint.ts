@@ -1,0 +1,47 @@
+// Config node: one external system (ERP, WMS or QMS) and how to reach it. Builds the
+// endpoint's Connector once; every connector node and lookup shares it (and with it the
+// rate limit, concurrency cap and Retry-After pause of that endpoint).
+import type { NodeAPI } from 'node-red';
+import { createConnector, operations, supportedOperations } from '../../lib/connectors';
+import { adminRoute, PERMISSION_READ } from '../shared/red';
+import { EndpointDef, EndpointNode, endpointConfig, num } from './endpoint-config';
+
+export = (RED: NodeAPI) => {
+  adminRoute(RED, 'connector-operations', () => {
+    const body = {
+      supported: supportedOperations(),
+      operations: operations.all().map((o) => ({ name: o.name, role: o.role, kind: o.kind, label: o.label, events: o.events, required: o.required })),
+    };
+    RED.httpAdmin.get('/mfg-connect/connector-operations', RED.auth.needsPermission(PERMISSION_READ), (_req, res) => {
+      res.json(body);
+    });
+  });
+
+  function MfgEndpoint(this: EndpointNode, config: EndpointDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    node.policy = {
+      maxAttempts: num(config.retryMax, 20), initialMs: num(config.retryBaseMs, 500), maxMs: num(config.retryMaxMs, 60000),
+      breakerThreshold: num(config.breakerThreshold, 5), breakerOpenMs: num(config.breakerOpenMs, 15000),
+    };
+    try {
+      node.config = endpointConfig(RED, node, config, node.credentials || {});
+      node.client = createConnector(node.config);
+    } catch (err) {
+      // a bad endpoint must not stop the runtime: the connector nodes report it per msg
+      node.configError = `mfg-endpoint "${config.name || config.id}": ${(err as Error).message}`;
+      node.error(node.configError);
+    }
+    node.on('close', (_removed: boolean, done: () => void) => {
+      node.client?.close();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('mfg-endpoint', MfgEndpoint, {
+    credentials: {
+      username: { type: 'text' }, password: { type: 'password' }, token: { type: 'password' }, apiKey: { type: 'password' },
+      clientId: { type: 'text' }, clientSecret: { type: 'password' }, tlsKey: { type: 'password' }, tlsPassphrase: { type: 'password' },
+    },
+  } as never);
+};
