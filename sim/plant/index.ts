@@ -1,2 +1,3 @@
 export * from './scenario';
 export * from './server';
+export * from './rules';

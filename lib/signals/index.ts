@@ -1,0 +1,6 @@
+export * from './decode';
+export * from './rules';
+export * from './counters';
+export * from './machine';
+export * from './state';
+export * from './engine';
