@@ -1,0 +1,274 @@
+// A small HTTP server for simulators on node:http: routing, raw bodies, the ledger,
+// faults, Idempotency-Key handling and the /__sim control routes.
+import http, { IncomingMessage, ServerResponse } from 'http';
+import type { AddressInfo } from 'net';
+import { Faults, FaultSpec } from './faults';
+import { IdempotencyStore } from './idempotency';
+import { Ledger } from './ledger';
+import { problem } from './json';
+import { Ctx, ErrorFormat, Handler, HttpError, Reply, SimRequest } from './types';
+
+export interface RouteOptions {
+  /** POSTs carry an Idempotency-Key (Stripe / IETF semantics). */
+  idempotent?: boolean;
+  /** Not subject to faults (e.g. the OAuth2 token endpoint, another system in reality). */
+  noFaults?: boolean;
+}
+
+interface Route {
+  method: string;
+  re: RegExp;
+  keys: string[];
+  handler: Handler;
+  opts: RouteOptions;
+}
+
+const MAX_BODY = 5 * 1024 * 1024;
+
+export class SimServer {
+  readonly ledger = new Ledger();
+  readonly faults = new Faults();
+  readonly idempotency = new IdempotencyStore();
+  requireIdempotencyKey = true;
+  private readonly routes: Route[] = [];
+  private readonly surfaces: Array<{ prefix: string; name: string; format: ErrorFormat }> = [];
+  private readonly resets: Array<() => void> = [];
+  private readonly http = http.createServer((req, res) => void this.handle(req, res));
+  stateDump: () => unknown = () => ({});
+  configure: (body: Record<string, unknown>) => unknown = () => ({});
+
+  constructor(readonly name: string) {
+    this.http.keepAliveTimeout = 5000;
+  }
+
+  /** Route pattern: '/api/v1/tasks/:id/confirm' or a RegExp with named groups. */
+  route(method: string, pattern: string | RegExp, handler: Handler, opts: RouteOptions = {}): void {
+    let re: RegExp;
+    const keys: string[] = [];
+    if (typeof pattern === 'string') {
+      const src = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\/:([A-Za-z]+)/g, (_m, k: string) => {
+        keys.push(k);
+        return '/([^/]+)';
+      });
+      re = new RegExp(`^${src}/?$`);
+    } else re = pattern;
+    this.routes.push({ method: method.toUpperCase(), re, keys, handler, opts });
+  }
+
+  /** Error shape for every path under prefix (fault replies, thrown HttpErrors, 404s). */
+  surface(prefix: string, name: string, format: ErrorFormat): void {
+    this.surfaces.push({ prefix, name, format });
+    this.surfaces.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  onReset(fn: () => void): void {
+    this.resets.push(fn);
+  }
+
+  reset(): void {
+    this.ledger.clear();
+    this.faults.clear();
+    this.idempotency.clear();
+    for (const fn of this.resets) fn();
+  }
+
+  listen(port: number, host: string): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+    return new Promise((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(port, host, () => {
+        this.http.off('error', reject);
+        const p = (this.http.address() as AddressInfo).port;
+        resolve({ url: `http://${host}:${p}`, port: p, close: () => this.close() });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections();
+    });
+  }
+
+  private surfaceOf(path: string) {
+    return this.surfaces.find((s) => path.startsWith(s.prefix)) ?? { prefix: '', name: 'rest', format: restFormat };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url || '/', 'http://sim');
+      const path = decodeURIComponent(url.pathname);
+      const method = (req.method || 'GET').toUpperCase();
+      const raw = await readBody(req);
+      const r = makeRequest(req, method, path, url.searchParams, raw);
+      if (path.startsWith('/__sim/')) return send(res, await this.control(r));
+      const surface = this.surfaceOf(path);
+      let route: Route | undefined;
+      let m: RegExpExecArray | null = null;
+      for (const rt of this.routes) {
+        if (rt.method !== method && rt.method !== '*') continue;
+        m = rt.re.exec(path);
+        if (m) { route = rt; break; }
+      }
+      const fault: FaultSpec | undefined = route?.opts.noFaults ? undefined : this.faults.draw();
+      if (fault && (fault.mode === 'maintenance' || fault.mode === 'throttle' || fault.mode === 'error')) {
+        return send(res, faultReply(fault, surface.format, r));
+      }
+      if (!route || !m) return send(res, surface.format(404, 'NOT_FOUND', `No resource for ${method} ${path}`, r));
+      route.keys.forEach((k, i) => (r.params[k] = m![i + 1]));
+      Object.assign(r.params, m.groups || {});
+      let booked = false;
+      const ctx: Ctx = { book: (kind, key, doc) => { booked = true; this.ledger.book(surface.name, kind, key, doc); } };
+
+      let idemKey: string | undefined;
+      if (route.opts.idempotent && method === 'POST') {
+        const k = req.headers['idempotency-key'];
+        idemKey = Array.isArray(k) ? k[0] : k;
+        if (idemKey === undefined || idemKey === '') {
+          if (this.requireIdempotencyKey) return send(res, problem(400, 'Idempotency-Key missing', 'This operation requires an Idempotency-Key header.', path));
+          idemKey = undefined;
+        } else if (idemKey.length > 255) {
+          return send(res, problem(400, 'Idempotency-Key too long', 'An Idempotency-Key has at most 255 characters.', path));
+        } else {
+          const claim = this.idempotency.claim(idemKey, IdempotencyStore.fingerprint(method, path, raw));
+          if (claim.kind === 'mismatch') return send(res, problem(422, 'Idempotency-Key reused', `Idempotency-Key "${idemKey}" was used for another request.`, path));
+          if (claim.kind === 'in-flight') return send(res, problem(409, 'Request in progress', `A request with Idempotency-Key "${idemKey}" is still being processed.`, path));
+          if (claim.kind === 'replay') return send(res, { ...claim.reply, headers: { ...(claim.reply.headers || {}), 'Idempotent-Replayed': 'true' } });
+          r.params.__idempotencyKey = idemKey;
+        }
+      }
+      if (fault && fault.mode === 'latency') await sleep(fault.latencyMs);
+      let reply: Reply;
+      try {
+        reply = await route.handler(r, ctx);
+      } catch (err) {
+        reply = errorReply(err, surface.format, r);
+      }
+      if (idemKey) this.idempotency.settle(idemKey, reply);
+      if (fault && fault.mode === 'drop-after-commit' && booked) {
+        req.socket.destroy();
+        return;
+      }
+      send(res, reply);
+    } catch (err) {
+      if (!res.headersSent) send(res, errorReply(err, restFormat));
+    }
+  }
+
+  private async control(r: SimRequest): Promise<Reply> {
+    const route = `${r.method} ${r.path.replace(/\/$/, '')}`;
+    try {
+      switch (route) {
+        case 'GET /__sim/health': return { status: 200, body: { ok: true, name: this.name } };
+        case 'GET /__sim/ledger': {
+          const kind = r.query.get('kind');
+          return { status: 200, body: { entries: kind ? this.ledger.entries.filter((e) => e.kind === kind) : this.ledger.entries } };
+        }
+        case 'GET /__sim/faults': return { status: 200, body: this.faults.current() };
+        case 'POST /__sim/faults': return { status: 200, body: this.faults.set(r.json()) };
+        case 'POST /__sim/reset': this.reset(); return { status: 204 };
+        case 'GET /__sim/state': return { status: 200, body: this.stateDump() };
+        case 'POST /__sim/config': {
+          const b = r.json();
+          if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new HttpError(400, 'body must be a JSON object');
+          return { status: 200, body: this.configure(b as Record<string, unknown>) };
+        }
+      }
+      for (const rt of this.routes) {
+        if (!rt.re.source.startsWith('^\\/__sim') || (rt.method !== r.method && rt.method !== '*')) continue;
+        const m = rt.re.exec(r.path);
+        if (m) {
+          rt.keys.forEach((k, i) => (r.params[k] = m[i + 1]));
+          return await rt.handler(r, { book: () => undefined });
+        }
+      }
+      return problem(404, 'Not found', `No control route ${route}`, r.path);
+    } catch (err) {
+      // control routes fail only on bad input
+      return err instanceof HttpError ? errorReply(err, restFormat, r) : problem(400, 'Bad request', err instanceof Error ? err.message : String(err), r.path);
+    }
+  }
+}
+
+function faultReply(f: FaultSpec, format: ErrorFormat, r: SimRequest): Reply {
+  if (f.mode === 'throttle') {
+    const reply = format(429, 'THROTTLED', 'Too many requests: the service is throttling this client.', r);
+    reply.headers = { ...(reply.headers || {}), 'Retry-After': String(f.retryAfter ?? 1) };
+    return reply;
+  }
+  if (f.mode === 'maintenance') {
+    const reply = format(503, 'MAINTENANCE', 'The service is unavailable: planned maintenance.', r);
+    if (f.retryAfter !== undefined) reply.headers = { ...(reply.headers || {}), 'Retry-After': String(f.retryAfter) };
+    return reply;
+  }
+  return format(500, 'INTERNAL', 'Internal server error.', r);
+}
+
+function errorReply(err: unknown, format: ErrorFormat, r?: SimRequest): Reply {
+  if (err instanceof HttpError) return format(err.status, err.code, err.message, r, err.details);
+  return format(500, 'INTERNAL', err instanceof Error ? err.message : String(err), r);
+}
+
+const restFormat: ErrorFormat = (status, _code, message, r, details) => {
+  const p = problem(status, titleOf(status), message, r?.path);
+  if (Array.isArray(details)) (p.body as Record<string, unknown>).errors = details;
+  return p;
+};
+
+export function titleOf(status: number): string {
+  return http.STATUS_CODES[status] || 'Error';
+}
+
+function makeRequest(req: IncomingMessage, method: string, path: string, query: URLSearchParams, raw: Buffer): SimRequest {
+  let parsed: unknown;
+  let done = false;
+  return {
+    method, path, query, headers: req.headers, raw, params: {}, req,
+    json() {
+      if (!done) {
+        done = true;
+        if (!raw.length) throw new HttpError(400, 'Request body is empty; a JSON document is expected', 'BODY');
+        try {
+          parsed = JSON.parse(raw.toString('utf8'));
+        } catch (e) {
+          throw new HttpError(400, `Request body is not valid JSON: ${(e as Error).message}`, 'BODY');
+        }
+      }
+      return parsed;
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) { reject(new HttpError(413, 'Request body too large')); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  if (res.headersSent || res.destroyed) return;
+  const headers: Record<string, string | string[]> = { ...(reply.headers || {}) };
+  let body: Buffer | undefined;
+  if (reply.body === undefined || reply.body === null) body = undefined;
+  else if (Buffer.isBuffer(reply.body)) body = reply.body;
+  else if (typeof reply.body === 'string') body = Buffer.from(reply.body);
+  else {
+    body = Buffer.from(JSON.stringify(reply.body));
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json; charset=utf-8';
+  }
+  if (body) headers['Content-Length'] = String(body.length);
+  res.writeHead(reply.status, headers);
+  res.end(body);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
