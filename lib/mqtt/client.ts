@@ -52,6 +52,8 @@ interface Sub {
   filter: string;
   match: string;
   handler: MessageHandler;
+  qos: 0 | 1 | 2;
+  onError?: (err: Error) => void;
 }
 
 // CONNACK codes that mean "I do not speak this protocol version": 3.1.1 rc 1, MQTT 5 0x84.
@@ -98,7 +100,7 @@ export class BackboneClient extends EventEmitter {
       ca: o.ca || undefined,
       cert: o.cert || undefined,
       key: o.key || undefined,
-      resubscribe: true,
+      resubscribe: false, // see subscribe()
       reconnectOnConnackError: true, // bad credentials or a refused version: keep trying, with backoff
       queueQoSZero: false,
     };
@@ -128,20 +130,38 @@ export class BackboneClient extends EventEmitter {
     });
   }
 
-  /** Subscribes (QoS 1 by default); the handler gets messages matching this filter. */
-  async subscribe(filter: string, handler: MessageHandler, qos: 0 | 1 | 2 = 1): Promise<() => Promise<void>> {
-    const sub: Sub = { filter, match: stripShare(filter), handler };
+  /**
+   * Subscribes (QoS 1 by default): now if connected, and again on every reconnect (this
+   * client, not mqtt.js, owns the subscription list, so a failed attempt loses none).
+   * The broker's refusal (SUBACK failure) goes to `onError`. Returns the unsubscribe.
+   */
+  subscribe(filter: string, handler: MessageHandler, qos: 0 | 1 | 2 = 1, onError?: (err: Error) => void): () => Promise<void> {
+    const sub: Sub = { filter, match: stripShare(filter), handler, qos, onError };
     this.subs.add(sub);
+    if (this.client && this.connected) this.sendSubscribe([sub]);
     this.connect();
-    await this.client!.subscribeAsync(filter, { qos }).catch((err: Error) => {
-      this.subs.delete(sub);
-      throw new Error(`subscribe to "${filter}" failed: ${err.message}`);
-    });
     return async () => {
       this.subs.delete(sub);
-      if ([...this.subs].some((s) => s.filter === filter)) return;
+      if ([...this.subs].some((x) => x.filter === filter)) return;
       if (this.client && this.connected) await this.client.unsubscribeAsync(filter).catch(() => undefined);
     };
+  }
+
+  private sendSubscribe(subs: Sub[]): void {
+    const c = this.client!;
+    for (const sub of subs) {
+      c.subscribe(sub.filter, { qos: sub.qos }, (err, granted) => {
+        const g = granted && granted[0];
+        const refused = g && (g.qos === 128 || (typeof g.qos === 'number' && g.qos > 2));
+        if (err && /Connection closed|client disconnecting/.test(err.message)) return; // sent again on reconnect
+        if (err || refused) {
+          const why = err ? err.message : `broker refused the subscription (reason 0x${Number(g!.qos).toString(16)})`;
+          const e = new Error(`subscribe to "${sub.filter}" failed: ${why}`);
+          if (sub.onError) sub.onError(e);
+          else this.emit('error', e);
+        }
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -178,6 +198,7 @@ export class BackboneClient extends EventEmitter {
       sharedSubscriptions: v5 && p.sharedSubscriptionAvailable !== false,
     };
     this.emit('state', this.link);
+    if (this.subs.size) this.sendSubscribe([...new Map([...this.subs].map((x) => [x.filter, x] as const)).values()]);
   }
 
   private lastError?: string;

@@ -1,3 +1,4 @@
 export * from './client';
 export * from './topics';
 export * from './properties';
+export * from './receive';
