@@ -1,5 +1,6 @@
 // One cheap walk over untrusted JSON: prototype-pollution keys, nesting depth and an
-// approximate size, before any schema runs on it.
+// approximate size, before any schema runs on it. No allocation on the good path: the
+// path of a problem is put together only while unwinding from it.
 
 export const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -8,33 +9,46 @@ export interface InspectLimits {
   maxBytes: number;
 }
 
-/** Returns a reason when the value must be refused, else undefined. */
-export function inspectValue(value: unknown, limits: InspectLimits): string | undefined {
-  let size = 0;
-  const walk = (v: unknown, depth: number, path: string): string | undefined => {
-    if (typeof v === 'string') {
-      size += v.length + 2;
-    } else if (typeof v === 'object' && v !== null) {
-      if (depth > limits.maxDepth) return `nested deeper than ${limits.maxDepth} levels at ${path}`;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) {
-          const r = walk(v[i], depth + 1, path);
-          if (r) return r;
-        }
-      } else {
-        for (const k in v) {
-          if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
-          if (FORBIDDEN_KEYS.has(k)) return `forbidden key "${k}" at ${path}`;
-          size += k.length + 4;
-          const r = walk((v as Record<string, unknown>)[k], depth + 1, `${path}.${k}`);
-          if (r) return r;
-        }
+interface Problem {
+  kind: 'key' | 'depth' | 'size';
+  key?: string;
+  path: string[];
+}
+
+const has = Object.prototype.hasOwnProperty;
+
+// Returns the running size, or a Problem.
+function walk(v: unknown, depth: number, size: number, limits: InspectLimits): number | Problem {
+  if (typeof v === 'string') size += v.length + 2;
+  else if (typeof v !== 'object' || v === null) size += 8;
+  else {
+    if (depth > limits.maxDepth) return { kind: 'depth', path: [] };
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const r = walk(v[i], depth + 1, size, limits);
+        if (typeof r !== 'number') return (r.path.push(`[${i}]`), r);
+        size = r;
       }
     } else {
-      size += 8;
+      for (const k in v) {
+        if (!has.call(v, k)) continue;
+        if (k === '__proto__' || k === 'constructor' || k === 'prototype') return { kind: 'key', key: k, path: [] };
+        const r = walk((v as Record<string, unknown>)[k], depth + 1, size + k.length + 4, limits);
+        if (typeof r !== 'number') return (r.path.push(`.${k}`), r);
+        size = r;
+      }
     }
-    if (size > limits.maxBytes) return `payload larger than ${limits.maxBytes} bytes`;
-    return undefined;
-  };
-  return walk(value, 0, '$');
+  }
+  if (size > limits.maxBytes) return { kind: 'size', path: [] };
+  return size;
+}
+
+/** Returns a reason when the value must be refused, else undefined. */
+export function inspectValue(value: unknown, limits: InspectLimits): string | undefined {
+  const r = walk(value, 0, 0, limits);
+  if (typeof r === 'number') return undefined;
+  const path = '$' + r.path.reverse().join('');
+  if (r.kind === 'key') return `forbidden key "${r.key}" at ${path}`;
+  if (r.kind === 'depth') return `nested deeper than ${limits.maxDepth} levels at ${path}`;
+  return `payload larger than ${limits.maxBytes} bytes`;
 }
