@@ -1,3 +1,4 @@
 export * from './scenario';
 export * from './server';
 export * from './rules';
+export * from './flows';
