@@ -22,7 +22,9 @@ const MOVEMENT_CODE: Record<string, string> = { '101': '02', '102': '02', '261':
 function confirmationResult(d: any): OpResult {
   const conf = `${d.ConfirmationGroup}/${d.ConfirmationCount}`;
   const references: Record<string, string> = { erpConfirmation: conf };
-  if (d.MaterialDocument) references.erpMaterialDocument = `${d.MaterialDocument}/${d.MaterialDocumentYear}`;
+  // the goods movements' material document: on the header or on the (expanded) items
+  const item = d.MaterialDocument ? d : results(d.to_ProdnOrdConfMatlDocItm).find((x) => x.MaterialDocument);
+  if (item) references.erpMaterialDocument = `${item.MaterialDocument}/${item.MaterialDocumentYear}`;
   return { document: conf, references };
 }
 
@@ -129,7 +131,7 @@ export const sapOdata: ProfileFactory = (http, cfg) => {
           // SAP refuses a second confirmation with the same external id: that is our duplicate
           if (isConnectorError(err) && err.code === 'RU/505') {
             const found = await ops.confirmProduction.lookup!(i, k);
-            if (found) return found;
+            if (found) return { ...found, replayed: true };
           }
           throw err;
         }
