@@ -1,6 +1,7 @@
-// Odoo (JSON-RPC): manufacturing orders (mrp.production), stock pickings for goods issue,
-// receipt and quality holds (stock moved to and from the blocked location), stock.quant
-// for availability, product.product for the item master.
+// Odoo (JSON-RPC): manufacturing orders (mrp.production; marking one done books its
+// finished goods and consumes its components, so Odoo has no separate 101/261 postings),
+// stock pickings for quality holds (stock moved to and from the blocked location),
+// stock.quant for availability, product.product for the item master.
 // Exactly-once: Odoo has no idempotency key; the posting key goes into the picking's
 // `origin` (searched before any create), and an order is marked done only once.
 import { ConnectorError } from '../errors';
@@ -138,20 +139,6 @@ export const odoo: ProfileFactory = (http, cfg) => {
         const mo = await production(String(i.orderId), 'confirmProduction lookup');
         return mo.state === 'done' ? { document: mo.name, references: { erpOrder: mo.name } } : undefined;
       },
-    },
-    postGoodsIssue: {
-      async run(i, k) {
-        const mo = await production(String(i.orderId), 'postGoodsIssue');
-        return move('postGoodsIssue', i, k, loc(i.storageLocation) ?? m2o(mo.location_src_id)!, Number(locs.production), i.quantity, false);
-      },
-      lookup: async (_i, k) => { const p = await findPicking(k, 'postGoodsIssue'); return p && p.state === 'done' ? pickingResult(p) : undefined; },
-    },
-    postGoodsReceipt: {
-      async run(i, k) {
-        const mo = await production(String(i.orderId), 'postGoodsReceipt');
-        return move('postGoodsReceipt', i, k, Number(locs.production), loc(i.storageLocation) ?? m2o(mo.location_dest_id)!, i.quantity, true);
-      },
-      lookup: async (_i, k) => { const p = await findPicking(k, 'postGoodsReceipt'); return p && p.state === 'done' ? pickingResult(p) : undefined; },
     },
     placeQualityHold: {
       run: (i, k) => hold('placeQualityHold', i, k, true),
