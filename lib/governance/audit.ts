@@ -93,18 +93,25 @@ export class AuditLog {
   }
 }
 
-/** The audited action named by a DLQ admin request (method + path below /mfg-connect/dlq). */
-export function dlqAction(method: string, path: string, body: unknown): { action: string; ids?: Array<string | number>; edited?: boolean } {
+/**
+ * The audited action of a dead-letter admin request, from its method and path below
+ * /mfg-connect/dlq: /:node/letters/:id/replay, /:node/replay, /:node/letters/:id (DELETE),
+ * /:node/discard, and the monitor's own /:node/letters/:id/replay-edited.
+ */
+export function dlqAction(method: string, path: string, body: unknown): { action: string; ids?: Array<string | number>; edited?: boolean; detail?: unknown } {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  const segs = path.split('?')[0].split('/').filter(Boolean);
-  const last = segs[segs.length - 1] || '';
-  const ids: Array<string | number> = Array.isArray(b.ids) ? (b.ids as Array<string | number>).slice(0, 1000) : [];
-  const numeric = segs.filter((s) => /^\d+$/.test(s)).map(Number);
-  if (!ids.length) ids.push(...numeric);
-  const edited = b.msg !== undefined || b.payload !== undefined;
-  let action = `${method.toLowerCase()} ${segs.join('/')}`;
-  if (method === 'DELETE' || last === 'discard') action = 'discard';
-  else if (last === 'replay') action = edited ? 'edit-replay' : ids.length > 1 || !numeric.length ? 'replay-many' : 'replay';
-  else if (method === 'PUT' || method === 'PATCH' || last === 'edit') action = 'edit';
-  return { action, ids: ids.length ? ids : undefined, edited: edited || undefined };
+  const segs = path.split('?')[0].split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  const [node, second, id, verb] = segs;
+  const detail: Record<string, unknown> = { node };
+  let ids: Array<string | number> | undefined;
+  if (second === 'letters' && id) ids = [/^\d+$/.test(id) ? Number(id) : id];
+  else if (Array.isArray(b.ids)) ids = (b.ids as Array<string | number>).slice(0, 1000);
+  if (!ids && b.filter && typeof b.filter === 'object') detail.filter = b.filter;
+  let action = `${method.toLowerCase()} ${segs.slice(1).join('/')}`;
+  if (second === 'letters' && verb === 'replay') action = 'replay';
+  else if (second === 'letters' && verb === 'replay-edited') action = 'edit-replay';
+  else if (second === 'letters' && method === 'DELETE') action = 'discard';
+  else if (second === 'replay') action = 'replay-many';
+  else if (second === 'discard') action = 'discard-many';
+  return { action, ids, edited: action === 'edit-replay' || undefined, detail };
 }

@@ -8,12 +8,19 @@ const PORTS: Record<string, Outcome[]> = {
   'mfg-event': ['out', 'error'],
   'mfg-signal': ['out', 'error'],
   'mfg-enrich': ['out', 'error'],
+  'mfg-subscribe': ['out', 'invalid'],
   'mfg-erp': ['posted', 'error'],
   'mfg-wms': ['posted', 'error'],
   'mfg-qms': ['posted', 'error'],
-  'mfg-publish': ['posted', 'error'],
   'mfg-dlq': ['out'],
 };
+
+/**
+ * Nodes that count their own message metrics (they know outcomes the hooks cannot see:
+ * delivery after the outbox, retries, dead letters). For them the hooks record trace
+ * steps only, so nothing is counted twice.
+ */
+export const SELF_COUNTING = new Set(['mfg-publish', 'mfg-subscribe', 'mfg-erp', 'mfg-wms', 'mfg-qms', 'mfg-dlq']);
 
 export function portOutcome(nodeType: string, port: number | undefined): Outcome {
   const list = PORTS[nodeType];

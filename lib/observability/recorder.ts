@@ -3,7 +3,7 @@
 // hooks onReceive / onSend / onComplete.
 import { TYPE_PATTERN } from '../events/catalog';
 import { observe, Outcome } from './metrics';
-import { isPackageType, portOutcome } from './outcomes';
+import { isPackageType, portOutcome, SELF_COUNTING } from './outcomes';
 import { redactText } from './redact';
 import { appendToMsg, correlationOf, eventOf, TraceStep, TraceStore } from './trace';
 
@@ -41,7 +41,7 @@ export class Recorder {
 
   onReceive(msg: Msg, node: HookNode | undefined): void {
     if (!node || !isPackageType(node.type) || !msg || typeof msg !== 'object') return;
-    observe.message(node.id, node.type, this.label(msg), 'in');
+    this.count(node, msg, 'in');
     let m = this.pending.get(msg);
     if (!m) this.pending.set(msg, (m = new Map()));
     m.set(node.id, Date.now());
@@ -60,7 +60,7 @@ export class Recorder {
       if (ports.has(port)) continue;
       ports.add(port);
       const outcome = portOutcome(node.type, port);
-      observe.message(node.id, node.type, this.label(ev.msg), outcome);
+      this.count(node, ev.msg, outcome);
       this.step(ev.msg, node, outcome, port);
     }
   }
@@ -80,7 +80,7 @@ export class Recorder {
       return;
     }
     const outcome: Outcome = msg.validationErrors ? 'invalid' : 'error';
-    observe.message(node.id, node.type, this.label(msg), outcome);
+    this.count(node, msg, outcome);
     this.step(msg, node, outcome, undefined, typeof prior === 'number' ? prior : undefined, text);
   }
 
@@ -105,6 +105,10 @@ export class Recorder {
       // first step with a correlation: the steps the msg took before belong to it too
       for (const s of msg._mfgTrace as TraceStep[]) this.store.add(corr, s);
     } else this.store.add(corr, step);
+  }
+
+  private count(node: HookNode, msg: Msg, outcome: Outcome): void {
+    if (!SELF_COUNTING.has(node.type)) observe.message(node.id, node.type, this.label(msg), outcome);
   }
 
   /** Event-type label with a bounded set of values. */

@@ -6,8 +6,9 @@ type Labels = Record<string, string | number>;
 interface Value { value: number; labels: Labels; metricName?: string }
 interface Metric { name: string; values: Value[] }
 
-/** Node types whose outputs are events entering the package (produced or received). */
-const SOURCES = new Set(['mfg-event', 'mfg-signal', 'mfg-subscribe', 'mfg-webhook-in']);
+/** Events entering the package: built or received (node type -> the outcome that counts them). */
+const SOURCES: Record<string, string> = { 'mfg-event': 'out', 'mfg-signal': 'out', 'mfg-webhook-in': 'out', 'mfg-subscribe': 'in' };
+const isSource = (nodeType: string, outcome: string) => SOURCES[nodeType] === outcome;
 const FAILURES = ['invalid', 'duplicate', 'error', 'retried', 'dead-lettered'];
 
 export interface HistogramStat { count: number; sum: number; avg: number; p50: number; p95: number }
@@ -86,7 +87,7 @@ export async function snapshot(now = Date.now()): Promise<Snapshot> {
   const s: Snapshot = { t: now, produced: {}, posted: 0, failures: 0, lagSum: 0, lagCount: 0, latency: {}, outbox: 0, deadLetters: 0 };
   for (const v of values(m, 'mfg_messages_total')) {
     const { node_type: type, event_type: et, outcome } = v.labels as Record<string, string>;
-    if (SOURCES.has(type) && (outcome === 'out' || outcome === 'posted') && et) s.produced[et] = (s.produced[et] || 0) + v.value;
+    if (isSource(type, outcome) && et) s.produced[et] = (s.produced[et] || 0) + v.value;
     if (outcome === 'posted') s.posted += v.value;
     if (FAILURES.includes(outcome) && outcome !== 'duplicate') s.failures += v.value;
   }
@@ -158,7 +159,7 @@ export async function summary(history: HistoryPoint[] = [], intervalMs?: number)
     if (!et) continue;
     let t = types.get(et);
     if (!t) types.set(et, (t = { produced: 0, posted: 0, invalid: 0, duplicate: 0, error: 0, 'dead-lettered': 0 }));
-    if (SOURCES.has(nodeType) && (outcome === 'out' || outcome === 'posted')) t.produced += v.value;
+    if (isSource(nodeType, outcome)) t.produced += v.value;
     if (outcome in t && outcome !== 'produced') t[outcome] += v.value;
   }
   const last = history[history.length - 1];

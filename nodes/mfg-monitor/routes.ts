@@ -6,6 +6,8 @@
 //   GET /mfg-connect/asyncapi               AsyncAPI 3.0 of the deployed flows
 //   GET /mfg-connect/monitor/summary        figures and history for the sidebar charts
 //   GET /mfg-connect/monitor/audit          operator actions on dead letters
+//   POST /mfg-connect/dlq/:node/letters/:id/replay-edited   (write) replays an edited dead
+//        letter through its mfg-dlq node after checking it against the current schema
 // and an audit recorder in front of the dead-letter API (/mfg-connect/dlq).
 import fs from 'fs';
 import path from 'path';
@@ -14,7 +16,9 @@ import type { Request, Response, NextFunction } from 'express';
 import { observedEventTypes, prometheusText, registry, Sampler, summary, TraceStore } from '../../lib/observability';
 import { AuditLog, dlqAction } from '../../lib/governance/audit';
 import { generateAsyncApi, governanceCatalog, NodeConfig } from '../../lib/governance';
-import { adminRoute, PERMISSION_READ } from '../shared/red';
+import { EventValidator } from '../../lib/validation';
+import type { DlqHandle } from '../mfg-dlq/routes';
+import { adminRoute, PERMISSION_READ, PERMISSION_WRITE } from '../shared/red';
 
 interface Deps {
   store: TraceStore;
@@ -26,6 +30,16 @@ function deployedNodes(RED: NodeAPI): NodeConfig[] {
   const out: NodeConfig[] = [];
   (RED.nodes as unknown as { eachNode(cb: (n: NodeConfig) => void): void }).eachNode((n) => out.push(n));
   return out;
+}
+
+/** The deployed mfg-dlq nodes (shared module state of the mfg-dlq node set). */
+function dlqNode(id: string): DlqHandle | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('../mfg-dlq/routes') as { handles: Map<string, DlqHandle> }).handles.get(id);
+  } catch {
+    return undefined;
+  }
 }
 
 function packageVersion(): string {
@@ -60,11 +74,12 @@ export function registerMonitorRoutes(RED: NodeAPI, d: Deps): void {
     // registered before the DLQ routes (plugins load first): sees every change request
     app.use('/mfg-connect/dlq', (req: Request, res: Response, next: NextFunction) => {
       if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+        const sub = req.path; // below the mount point; Express restores req.path afterwards
         res.on('finish', () => {
           try {
             const user = (req as unknown as { user?: { username?: string } }).user;
-            const a = dlqAction(req.method, req.path, req.body);
-            d.audit.record({ user: user?.username || 'anonymous', method: req.method, path: `/mfg-connect/dlq${req.path}`, status: res.statusCode, ...a });
+            const a = dlqAction(req.method, sub, req.body);
+            d.audit.record({ user: user?.username || 'anonymous', method: req.method, path: `/mfg-connect/dlq${sub}`, status: res.statusCode, ...a });
           } catch (err) {
             RED.log.warn(`mfg-connect monitor: audit record failed: ${(err as Error).message}`);
           }
@@ -103,6 +118,32 @@ export function registerMonitorRoutes(RED: NodeAPI, d: Deps): void {
     app.get('/mfg-connect/monitor/summary', read, handle(async (_req, res) => {
       const s = await summary(d.sampler.history, d.sampler.intervalMs);
       res.json({ ...s, trace: { transactions: d.store.size } });
+    }));
+
+    let validator: EventValidator | undefined;
+    const check = (payload: unknown) => {
+      validator ??= new EventValidator();
+      const r = validator.validate(payload);
+      return r.valid ? { valid: true as const } : { valid: false as const, errors: r.errors };
+    };
+    app.post('/mfg-connect/dlq/:node/letters/:id/replay-edited', RED.auth.needsPermission(PERMISSION_WRITE), handle(async (req, res) => {
+      const h = dlqNode(String(req.params.node));
+      if (!h) return res.status(404).json({ error: `no deployed mfg-dlq node "${req.params.node}"` });
+      const body = (req.body || {}) as { msg?: unknown; force?: boolean };
+      const msg = body.msg;
+      if (!msg || typeof msg !== 'object' || Array.isArray(msg)) return res.status(400).json({ error: 'body must hold "msg": the edited message object' });
+      const id = Number(req.params.id);
+      const store = await h.store();
+      const letter = Number.isInteger(id) && id > 0 ? await store.getDeadLetter(id) : undefined;
+      if (!letter) return res.status(404).json({ error: `no dead letter ${req.params.id}` });
+      const payload = (msg as Record<string, unknown>).payload as Record<string, unknown> | undefined;
+      if (payload && typeof payload === 'object' && payload.specversion !== undefined) {
+        const v = check(payload);
+        if (!v.valid && !body.force) return res.status(422).json({ error: 'the edited event does not match its current schema', errors: v.errors });
+      }
+      await h.replay({ ...letter, msg });
+      h.changed();
+      res.json({ replayed: [letter.id], edited: true });
     }));
 
     app.get('/mfg-connect/monitor/audit', read, handle((req, res) => {

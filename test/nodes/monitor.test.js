@@ -163,13 +163,17 @@ describe('monitor plugin: trace and metrics from message hooks', () => {
 
   it('records who changed dead letters in the audit log', async () => {
     await helper.load(mods, chain('a'));
-    // a stand-in route at the DLQ path: the audit sits in front of whatever answers there
-    helper._httpAdmin.post('/mfg-connect/dlq/:id/replay', (req, res) => res.json({ replayed: 1 }));
-    helper._httpAdmin.delete('/mfg-connect/dlq/:id', (req, res) => res.status(404).json({ error: 'no such dead letter' }));
-    await helper.request().post('/mfg-connect/dlq/12/replay').send({ msg: { payload: { x: 1 }, headers: { Authorization: 'Bearer abcdefghijk' } } }).expect(200);
-    await helper.request().delete('/mfg-connect/dlq/99').expect(404);
+    // stand-in routes at the DLQ paths: the audit sits in front of whatever answers there
+    helper._httpAdmin.post('/mfg-connect/dlq/:node/letters/:id/replay', (req, res) => res.json({ replayed: [Number(req.params.id)] }));
+    helper._httpAdmin.post('/mfg-connect/dlq/:node/replay', (req, res) => res.json({ replayed: req.body.ids }));
+    helper._httpAdmin.delete('/mfg-connect/dlq/:node/letters/:id', (req, res) => res.status(404).json({ error: 'no such dead letter' }));
+    await helper.request().post('/mfg-connect/dlq/dq1/letters/12/replay').send({}).expect(200);
+    await helper.request().post('/mfg-connect/dlq/dq1/replay').send({ ids: [3, 4], headers: { Authorization: 'Bearer abcdefghijk' } }).expect(200);
+    await helper.request().delete('/mfg-connect/dlq/dq1/letters/99').expect(404);
+    await helper.request().get('/mfg-connect/dlq/dq1/letters').expect(404); // reads are not audited
     const audit = (await helper.request().get('/mfg-connect/monitor/audit').expect(200)).body.items;
-    assert.deepEqual(audit.slice(0, 2).map((a) => [a.action, a.ids, a.status, a.user]), [['discard', [99], 404, 'anonymous'], ['edit-replay', [12], 200, 'anonymous']]);
+    assert.deepEqual(audit.map((a) => [a.action, a.ids, a.status, a.user, a.detail.node]), [
+      ['discard', [99], 404, 'anonymous', 'dq1'], ['replay-many', [3, 4], 200, 'anonymous', 'dq1'], ['replay', [12], 200, 'anonymous', 'dq1']]);
     assert.doesNotMatch(JSON.stringify(audit), /abcdefghijk/);
   });
 });
