@@ -67,7 +67,7 @@ export const d365: ProfileFactory = (http, cfg) => {
       async run(i, k) {
         const op = 'createProductionOrder';
         const body: Record<string, unknown> = { dataAreaId: company, ItemNumber: need(i, 'material', op), ScheduledQuantity: Number(i.quantity.value), ProductionOrderName: k.ref };
-        if (i.plant) body.ProductionSiteId = String(i.plant);
+        if (i.site) body.ProductionSiteId = String(i.site);
         const w = wh(i.storageLocation);
         if (w) body.ProductionWarehouseId = w;
         const d = await post('ProductionOrderHeaders', body, op);
