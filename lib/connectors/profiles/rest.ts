@@ -47,6 +47,8 @@ function fill(template: string, input: OpInput, op: string): { method: Method; p
 }
 
 const idemKey = (key: string) => (key.length <= 255 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`);
+/** RFC 3339 or a date to YYYY-MM-DD */
+const day = (t: unknown) => (t ? new Date(String(t)).toISOString().slice(0, 10) : undefined);
 const q = (x: any) => (x ? { quantity: Number(x.value), unit: x.unit } : {});
 const clean = (o: Record<string, unknown>) => {
   for (const k of Object.keys(o)) if (o[k] === undefined || o[k] === null || o[k] === '') delete o[k];
@@ -98,12 +100,15 @@ export const rest: ProfileFactory = (http, cfg) => {
       if (!rows.length) throw new Error(`${op}: lot ${i.lot} of ${i.material} has no ${from} stock`);
       items = rows.map((r) => moveItem({ ...i, storageLocation: r.storageLocation, quantity: { value: r.quantity, unit: r.unit } }, op, mt));
     } else items = [moveItem(i, op, mt)];
-    const body = clean({ postingDate: i.postingDate, headerText: k.ref, items });
-    return posted(await call(op, i, body, k.key), 'materialDocument', 'erpMaterialDocument');
+    const body = clean({ postingDate: day(i.postingDate), headerText: k.ref, items });
+    const r = await call(op, i, body, k.key);
+    if (r.data.year && r.data.materialDocument) r.data.document = `${r.data.materialDocument}/${r.data.year}`;
+    return posted(r, r.data.document ? 'document' : 'materialDocument', 'erpMaterialDocument');
   }
 
   const order = (d: any): OrderInfo => ({
     orderId: String(d.orderId), orderType: opt(d.type), material: d.material, plant: opt(d.plant),
+    scheduledStart: d.plannedStart ? new Date(d.plannedStart).toISOString() : undefined, scheduledEnd: d.plannedEnd ? new Date(d.plannedEnd).toISOString() : undefined,
     quantity: { value: Number(d.quantity), unit: d.unit }, confirmedYield: d.confirmedYield !== undefined ? Number(d.confirmedYield) : undefined,
     status: d.status, released: ['REL', 'PCNF', 'CNF'].includes(d.status), description: opt(d.text),
     operations: Array.isArray(d.operations) ? d.operations.map((o: any) => clean({
@@ -120,7 +125,7 @@ export const rest: ProfileFactory = (http, cfg) => {
       async run(i, k) {
         const body = clean({
           orderId: String(i.orderId), operation: String(i.operationId), yield: i.yield.value, scrap: i.scrap?.value, rework: i.rework?.value,
-          unit: i.yield.unit, final: !!i.finalConfirmation, postingDate: i.postingDate,
+          unit: i.yield.unit, final: !!i.finalConfirmation, postingDate: day(i.postingDate),
           goodsMovements: Array.isArray(i.goodsMovements) && i.goodsMovements.length ? i.goodsMovements.map((m: any) => clean({
             material: m.material, plant: m.plant || i.plant, storageLocation: m.storageLocation || i.storageLocation, batch: m.lot,
             movementType: m.movementType, ...q(m.quantity),
@@ -176,7 +181,7 @@ export const rest: ProfileFactory = (http, cfg) => {
     },
     requestPurchase: {
       async run(i, k) {
-        const item = clean({ material: i.material, plant: need(i, 'plant', 'requestPurchase'), ...q(i.quantity), deliveryDate: i.neededBy, text: i.text });
+        const item = clean({ material: i.material, plant: need(i, 'plant', 'requestPurchase'), ...q(i.quantity), deliveryDate: day(i.neededBy), text: i.text });
         return posted(await call('requestPurchase', i, { items: [item], description: k.ref }, k.key), 'requisitionId', 'erpPurchaseRequisition');
       },
     },
@@ -194,7 +199,7 @@ export const rest: ProfileFactory = (http, cfg) => {
     },
     confirmTask: {
       async run(i, k) {
-        const body = clean({ quantity: i.quantity, bin: i.bin, confirmedBy: i.confirmedBy || i.operator });
+        const body = clean({ quantity: i.quantity ? Number(i.quantity.value) : undefined, bin: i.bin, confirmedBy: i.confirmedBy || i.operator });
         return posted(await call('confirmTask', i, body, k.key), 'taskId', 'wmsTask');
       },
     },
