@@ -1,5 +1,6 @@
 // Builds a canonical event from mapped fields, coercing where the schema is clear
 // (numeric strings to numbers, numeric ids to strings) and naming every bad field.
+import { inspectValue } from '../validation/inspect';
 import { EventValidator, ValidationError } from '../validation/validator';
 import { catalog } from './catalog';
 import { buildEvent, CloudEvent, isCloudEvent } from './envelope';
@@ -55,6 +56,8 @@ export class EventBuilder {
 
   build(data: Record<string, unknown>, plant: PlantProfile, ctx: Context = {}, extra: { time?: unknown; subject?: string; partitionkey?: string } = {}): CloudEvent {
     const entry = catalog.get(this.type)!;
+    const refused = inspectValue(data, { maxDepth: 32, maxBytes: this.validator.maxBytes });
+    if (refused) throw new EventBuildError(this.type, [{ path: '$.data', message: refused.replace('$', '$.data') }]);
     const errors = this.validator.validateData(this.type, data);
     if (errors.length) throw new EventBuildError(this.type, errors);
     const ev = buildEvent(entry, data, { plant, time: extra.time, ...ctx });

@@ -40,12 +40,12 @@ export = (RED: NodeAPI) => {
     const builder = entry ? new EventBuilder(entry.type) : undefined;
     const mappings = (config.mappings || []).filter((m) => m && m.field);
 
-    onInput(node, async (msg, send, done) => {
+    async function build(msg: Msg): Promise<void> {
       if (!builder || !entry) throw new Error(`mfg-event: no valid event type configured ("${config.eventType}")`);
       const extra: { time?: unknown; subject?: string; partitionkey?: string } = {};
       let data: Record<string, unknown>;
       if (config.dataFrom === 'payload') {
-        if (typeof msg.payload !== 'object' || msg.payload === null || Array.isArray(msg.payload)) {
+        if (typeof msg.payload !== 'object' || msg.payload === null || Array.isArray(msg.payload) || Buffer.isBuffer(msg.payload)) {
           throw new Error('mfg-event: msg.payload must be an object holding the event data');
         }
         data = JSON.parse(JSON.stringify(msg.payload));
@@ -58,18 +58,23 @@ export = (RED: NodeAPI) => {
           else setPath(data, m.field, value);
         }
       }
+      const ev = builder.build(data, plant, contextOf(msg.payload, msg.correlationId), extra);
+      msg.payload = ev;
+      msg.topic = topicOf(plant, entry.domain, entry.object, entry.action);
+      msg.correlationId = ev.correlationid;
+    }
+
+    onInput(node, async (msg, send) => {
       try {
-        const ev = builder.build(data, plant, contextOf(msg.payload, msg.correlationId), extra);
-        msg.payload = ev;
-        msg.topic = topicOf(plant, entry.domain, entry.object, entry.action);
-        (msg as Msg).correlationId = ev.correlationid;
+        await build(msg);
         built++;
         status.set(() => ({ fill: 'green', shape: 'dot', text: `${built} built${failed ? `, ${failed} failed` : ''}` }));
         send(config.errorOutput ? [msg, null] : msg);
       } catch (err) {
+        // Every failure goes to the error output (when enabled) and to Catch.
         failed++;
         status.set(() => ({ fill: 'red', shape: 'dot', text: `${built} built, ${failed} failed` }));
-        if (err instanceof EventBuildError) (msg as Msg).validationErrors = err.errors;
+        if (err instanceof EventBuildError) msg.validationErrors = err.errors;
         if (config.errorOutput) send([null, msg]);
         throw err;
       }

@@ -88,6 +88,15 @@ describe('mfg-event node', () => {
     assert.match((await caught).error.message, /msg\.payload must be an object/);
   });
 
+  it('refuses prototype-pollution keys in the data', async () => {
+    await helper.load([mfgPlant, mfgEvent], flow({ dataFrom: 'payload' }));
+    const bad = nextMsg('bad');
+    helper.getNode('ev').receive({ payload: JSON.parse('{"orderId":"1","operationId":"0010","quantity":{"value":1,"unit":"PC","__proto__":{"admin":true}}}') });
+    const m = await bad;
+    assert.deepEqual(m.validationErrors, [{ path: '$.data', message: 'forbidden key "__proto__" at $.data.quantity' }]);
+    assert.equal({}.admin, undefined);
+  });
+
   it('serves the catalog to the editor', async () => {
     await helper.load([mfgPlant, mfgEvent], flow());
     const res = await helper.request().get('/mfg-connect/catalog').expect(200);
