@@ -86,14 +86,17 @@ export interface DeadLetter {
 export interface DeadLetterFilter {
   origin?: string;
   eventType?: string;
-  /** substring match on reason */
+  /** substring match on reason, case-insensitive */
   reason?: string;
   /** only letters older than this many ms */
   olderThanMs?: number;
   /** only letters younger than this many ms */
   newerThanMs?: number;
+  /** at most this many items (default 100) */
   limit?: number;
   offset?: number;
+  /** 'oldest' first (default, the order they failed in) or 'newest' first */
+  order?: 'oldest' | 'newest';
 }
 
 export interface DeadLetterStore {

@@ -1,0 +1,169 @@
+// Redis store: idempotency keys live in a Redis server shared by several Node-RED
+// instances (atomic Lua scripts, expiry by Redis itself). Queues and dead letters stay
+// in a local SQLite file: an outbox belongs to the instance that accepted the msg and
+// must survive that instance's restarts even when Redis is unreachable.
+import Redis from 'ioredis';
+import { encodeResult, PruneOptions, StoreBase } from './base';
+import { SqliteStore } from './sqlite';
+import type {
+  ClaimOptions, ClaimResult, DeadLetter, DeadLetterFilter, KeyRecord, KeyState, QueueItem, StateStore,
+} from './types';
+
+export interface RedisStoreOptions extends PruneOptions {
+  redisUrl?: string;
+  redisPassword?: string;
+  redisPrefix?: string;
+  /** local SQLite file for queues and dead letters (':memory:' when not given) */
+  path?: string;
+  /** a command fails after this many reconnect attempts instead of waiting forever */
+  maxRetriesPerRequest?: number;
+}
+
+// Values are "<i|c>:<firstSeen>:<result JSON>"; Redis expires them (lease or retention).
+const CLAIM = `local v = redis.call('GET', KEYS[1])
+if v then return {v, redis.call('PTTL', KEYS[1])} end
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2] .. ':', 'PX', ARGV[3])
+return false`;
+const COMMIT = `local v = redis.call('GET', KEYS[1])
+local first = ARGV[1]
+if v then first = string.match(v, '^%a:(%d+):') or ARGV[1] end
+redis.call('SET', KEYS[1], 'c:' .. first .. ':' .. ARGV[3], 'PX', ARGV[2])
+return 1`;
+const RELEASE = `local v = redis.call('GET', KEYS[1])
+if v and string.sub(v, 1, 1) == 'i' then redis.call('DEL', KEYS[1]) return 1 end
+return 0`;
+const GET = `local v = redis.call('GET', KEYS[1])
+if v then return {v, redis.call('PTTL', KEYS[1])} end
+return false`;
+
+type Reply = [string, number] | null;
+interface Scripts {
+  mfgClaim(k: string, state: string, now: number, ttl: number): Promise<Reply>;
+  mfgCommit(k: string, now: number, ttl: number, result: string): Promise<number>;
+  mfgRelease(k: string): Promise<number>;
+  mfgGet(k: string): Promise<Reply>;
+}
+
+export class RedisStore extends StoreBase implements StateStore {
+  readonly kind = 'redis' as const;
+  readonly redis: Redis;
+  private readonly cmd: Scripts;
+  private readonly local: SqliteStore;
+  private readonly prefix: string;
+  private lastError?: string;
+  private closing = false;
+
+  constructor(opts: RedisStoreOptions) {
+    super(opts);
+    this.prefix = opts.redisPrefix ?? 'mfg:idem:';
+    this.local = new SqliteStore({ path: opts.path || ':memory:', pruneIntervalMs: 0, deadLetterRetentionMs: opts.deadLetterRetentionMs, pruneBatch: opts.pruneBatch });
+    this.redis = new Redis(opts.redisUrl || 'redis://127.0.0.1:6379', {
+      password: opts.redisPassword || undefined,
+      enableAutoPipelining: true, // commands of one tick go out in one write
+      maxRetriesPerRequest: opts.maxRetriesPerRequest ?? 2,
+      connectTimeout: 5000,
+      // Exponential backoff with jitter, capped at 5 s; never gives up.
+      retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 6), 5000) + Math.floor(Math.random() * 100),
+    });
+    this.redis.on('ready', () => { this.lastError = undefined; this.setState('ready'); });
+    this.redis.on('error', (err: Error) => {
+      this.lastError = err.message;
+      if (/NOAUTH|WRONGPASS|ERR/.test(err.message)) this.setState('error', err.message);
+    });
+    this.redis.on('reconnecting', (ms: number) => {
+      if (!this.closing) this.setState('reconnecting', `${this.lastError ? this.lastError + '; ' : ''}retry in ${ms} ms`);
+    });
+    this.redis.on('end', () => this.setState('closed'));
+    this.redis.defineCommand('mfgClaim', { numberOfKeys: 1, lua: CLAIM });
+    this.redis.defineCommand('mfgCommit', { numberOfKeys: 1, lua: COMMIT });
+    this.redis.defineCommand('mfgRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.redis.defineCommand('mfgGet', { numberOfKeys: 1, lua: GET });
+    this.cmd = this.redis as unknown as Scripts;
+    this.startPruning();
+  }
+
+  private k(scope: string, key: string): string {
+    return this.prefix + encodeURIComponent(scope) + ':' + key;
+  }
+
+  async claim(scope: string, key: string, opts: ClaimOptions): Promise<ClaimResult> {
+    const now = opts.now ?? Date.now();
+    const mark = opts.mode === 'mark';
+    const r = await this.cmd.mfgClaim(this.k(scope, key), mark ? 'c' : 'i', now, mark ? opts.retentionMs : opts.leaseMs);
+    if (!r) return { status: 'new', firstSeen: now };
+    return { status: 'duplicate', record: parse(r, now) };
+  }
+
+  async commit(scope: string, key: string, result: unknown, retentionMs: number): Promise<void> {
+    await this.cmd.mfgCommit(this.k(scope, key), Date.now(), retentionMs, encodeResult(result) ?? '');
+  }
+
+  async release(scope: string, key: string): Promise<boolean> {
+    return (await this.cmd.mfgRelease(this.k(scope, key))) === 1;
+  }
+
+  async get(scope: string, key: string): Promise<KeyRecord | undefined> {
+    const r = await this.cmd.mfgGet(this.k(scope, key));
+    return r ? parse(r, Date.now()) : undefined;
+  }
+
+  enqueue(queue: string, items: { partition: string; payload: unknown }[], limit?: number): Promise<number[]> {
+    return this.local.enqueue(queue, items, limit);
+  }
+  heads(queue: string, max: number, now: number, busy?: ReadonlySet<string>): Promise<QueueItem[]> {
+    return this.local.heads(queue, max, now, busy);
+  }
+  ack(queue: string, ids: number[]): Promise<void> {
+    return this.local.ack(queue, ids);
+  }
+  retryLater(queue: string, id: number, notBefore: number, lastError: string): Promise<void> {
+    return this.local.retryLater(queue, id, notBefore, lastError);
+  }
+  take(queue: string, id: number): Promise<QueueItem | undefined> {
+    return this.local.take(queue, id);
+  }
+  depth(queue: string): Promise<number> {
+    return this.local.depth(queue);
+  }
+  addDeadLetter(dl: Omit<DeadLetter, 'id'>): Promise<number> {
+    return this.local.addDeadLetter(dl);
+  }
+  listDeadLetters(filter?: DeadLetterFilter): Promise<{ total: number; items: DeadLetter[] }> {
+    return this.local.listDeadLetters(filter);
+  }
+  getDeadLetter(id: number): Promise<DeadLetter | undefined> {
+    return this.local.getDeadLetter(id);
+  }
+  removeDeadLetter(id: number): Promise<boolean> {
+    return this.local.removeDeadLetter(id);
+  }
+
+  /** Redis expires keys by itself; only the local dead letters need pruning. */
+  prune(now?: number): Promise<number> {
+    return this.local.prune(now);
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.stopPruning();
+    try {
+      await Promise.race([this.redis.quit(), new Promise((r) => setTimeout(r, 2000).unref())]);
+    } catch {
+      // already disconnected
+    }
+    this.redis.disconnect();
+    await this.local.close();
+    this.setState('closed');
+  }
+}
+
+function parse([v, pttl]: [string, number], now: number): KeyRecord {
+  const a = v.indexOf(':');
+  const b = v.indexOf(':', a + 1);
+  const state: KeyState = v[0] === 'c' ? 'committed' : 'in-flight';
+  const rec: KeyRecord = { state, firstSeen: Number(v.slice(a + 1, b)), expiresAt: now + Math.max(0, pttl) };
+  const text = v.slice(b + 1);
+  if (text) rec.result = JSON.parse(text);
+  return rec;
+}

@@ -1,0 +1,98 @@
+'use strict';
+const { describe, it } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('path');
+const Database = require('better-sqlite3');
+const { SqliteStore, QueueFullError } = require('../../dist/lib/store');
+const { tmpDir } = require('../helpers/servers');
+const { EAGER } = require('./store-contract');
+
+const file = () => path.join(tmpDir('sqlite-'), 'mfg-connect', 'state.db');
+
+describe('sqlite store', () => {
+  it('opens in WAL mode with synchronous=FULL, creating the directory', async () => {
+    const f = file();
+    const store = new SqliteStore({ path: f, pruneIntervalMs: 0 });
+    await store.claim('s', 'k', EAGER);
+    const db = new Database(f, { readonly: true });
+    assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    db.close();
+    assert.equal(store.state, 'ready');
+    await store.close();
+    assert.equal(store.state, 'closed');
+  });
+
+  it('groups the calls of one tick into one transaction, resolving after the commit', async () => {
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    const before = store.commitStats;
+    const rs = await Promise.all(Array.from({ length: 1000 }, (_, i) => store.claim('g', `k${i}`, EAGER)));
+    assert.equal(rs.filter((r) => r.status === 'new').length, 1000);
+    const after = store.commitStats;
+    assert.equal(after.operations - before.operations, 1000);
+    assert.ok(after.transactions - before.transactions <= 2, `${after.transactions - before.transactions} transactions`);
+    await store.close();
+  });
+
+  it('keeps keys, queues and dead letters across a reopen of the file', async () => {
+    const f = file();
+    let store = new SqliteStore({ path: f, pruneIntervalMs: 0 });
+    await store.claim('s', 'in-flight', EAGER);
+    await store.claim('s', 'done', EAGER);
+    await store.commit('s', 'done', { doc: 'MD-1' }, 60_000);
+    const [id] = await store.enqueue('q', [{ partition: 'p', payload: { a: 1 } }]);
+    const dl = await store.addDeadLetter({ origin: 'o', reason: 'r', attempts: 2, at: Date.now(), msg: { m: 1 } });
+    await store.close();
+    store = new SqliteStore({ path: f, pruneIntervalMs: 0 });
+    assert.equal((await store.get('s', 'in-flight')).state, 'in-flight');
+    assert.deepEqual((await store.claim('s', 'done', EAGER)).record.result, { doc: 'MD-1' });
+    assert.equal(await store.depth('q'), 1);
+    assert.deepEqual((await store.heads('q', 5, Date.now()))[0], { ...(await store.heads('q', 5, Date.now()))[0], id, payload: { a: 1 } });
+    assert.equal((await store.getDeadLetter(dl)).attempts, 2);
+    await store.close();
+  });
+
+  it('a failing call in a batch fails alone; the others of the batch commit', async () => {
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    const circular = {};
+    circular.self = circular;
+    const [a, full, bad, b] = await Promise.allSettled([
+      store.enqueue('q', [{ partition: 'p', payload: 1 }], 1),
+      store.enqueue('q', [{ partition: 'p', payload: 2 }], 1),
+      store.commit('s', 'bad', circular, 1000),
+      store.claim('s', 'ok', EAGER),
+    ]);
+    assert.equal(a.status, 'fulfilled');
+    assert.ok(full.reason instanceof QueueFullError);
+    assert.match(bad.reason.message, /circular/i);
+    assert.equal(b.value.status, 'new');
+    assert.equal(await store.depth('q'), 1);
+    await store.close();
+  });
+
+  it('a closed store rejects calls with a clear reason', async () => {
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    await store.close();
+    await assert.rejects(store.claim('s', 'k', EAGER), /closed/);
+  });
+
+  it('reports a file it cannot open', () => {
+    const notADir = path.join(tmpDir('sqlite-'), 'plain-file');
+    require('fs').writeFileSync(notADir, 'x');
+    assert.throws(() => new SqliteStore({ path: path.join(notADir, 'state.db'), pruneIntervalMs: 0 }), /ENOTDIR|EEXIST|cannot open/);
+  });
+
+  it('the scheduled prune removes expired keys batch by batch', async () => {
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 50, pruneBatch: 100 });
+    const now = Date.now();
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => store.claim('p', `k${i}`, { ...EAGER, leaseMs: 1, now: now - 10 })));
+    await store.claim('p', 'live', EAGER);
+    const db = new Database(store.path, { readonly: true });
+    const count = () => db.prepare('SELECT COUNT(*) AS n FROM idem').get().n;
+    assert.equal(count(), 1001);
+    const end = Date.now() + 5000;
+    while (count() > 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(count(), 1);
+    db.close();
+    await store.close();
+  });
+});
