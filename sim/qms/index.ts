@@ -132,6 +132,12 @@ export async function startQmsSim(opts: StartOptions & { requireIdempotencyKey?:
   // control routes for tests and demos
   server.route('POST', '/__sim/webhooks', (r) => ({ status: 201, body: webhooks.subscribe(objectBody(r)) }));
   server.route('GET', '/__sim/webhooks', () => ({ status: 200, body: { subscriptions: webhooks.subscriptions.map((s) => ({ ...s, secret: '***' })), deliveries: webhooks.deliveries } }));
+  server.route('POST', '/__sim/webhooks/redeliver', async (r) => {
+    const id = String(objectBody(r).id || '');
+    const d = await webhooks.redeliver(id);
+    if (!d) throw new HttpError(404, `No delivery ${id}`);
+    return { status: 200, body: d };
+  });
   server.route('DELETE', '/__sim/webhooks', () => { webhooks.clear(); return { status: 204 }; });
   server.route('POST', '/__sim/trigger/nonconformance', async (r) => {
     const nc = createNc(r.raw.length ? objectBody(r) : {}, false);

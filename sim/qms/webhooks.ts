@@ -13,6 +13,7 @@ export class WebhookSender {
   subscriptions: Subscription[] = [];
   deliveries: Delivery[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly bodies = new Map<string, Buffer>();
 
   subscribe(b: Record<string, unknown>): Subscription {
     const url = String(b.url || '');
@@ -33,7 +34,18 @@ export class WebhookSender {
     await Promise.all(this.subscriptions.filter((s) => !s.event || s.event === event).map((s) => this.attempt(s, `msg_${randomUUID()}`, event, body, 1)));
   }
 
-  private async attempt(s: Subscription, id: string, event: string, body: Buffer, n: number): Promise<void> {
+  /** Sends a delivery again under its id (fresh timestamp and signature), as a "redeliver" button does. */
+  async redeliver(id: string): Promise<Delivery | undefined> {
+    const first = this.deliveries.find((d) => d.id === id);
+    const sub = first && this.subscriptions.find((s) => s.id === first.subscription);
+    if (!first || !sub || !this.bodies.has(id)) return undefined;
+    await this.attempt(sub, id, first.event, this.bodies.get(id)!, 1, false);
+    return this.deliveries[this.deliveries.length - 1];
+  }
+
+  private async attempt(s: Subscription, id: string, event: string, body: Buffer, n: number, retry = true): Promise<void> {
+    this.bodies.set(id, body);
+    if (this.bodies.size > 1000) this.bodies.delete(this.bodies.keys().next().value as string);
     const ts = Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Content-Length': String(body.length), 'User-Agent': 'mfg-qms-sim/1' };
     if (s.style === 'standard') Object.assign(headers, { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signStandard(s.secret, id, ts, body) });
@@ -46,7 +58,7 @@ export class WebhookSender {
       d.error = (e as Error).message;
     }
     const okay = d.status !== null && d.status >= 200 && d.status < 300;
-    if (!okay && n <= RETRY_MS.length && this.subscriptions.includes(s)) {
+    if (!okay && retry && n <= RETRY_MS.length && this.subscriptions.includes(s)) {
       const t = setTimeout(() => { this.timers.delete(t); void this.attempt(s, id, event, body, n + 1); }, RETRY_MS[n - 1]);
       this.timers.add(t);
     }
@@ -57,6 +69,7 @@ export class WebhookSender {
     this.timers.clear();
     this.subscriptions = [];
     this.deliveries = [];
+    this.bodies.clear();
   }
 }
 
