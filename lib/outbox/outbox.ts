@@ -9,15 +9,22 @@
 //
 // Guarantees: add() resolves only after the store made the item durable, or rejects
 // (QueueFullError beyond `limit`: nothing is dropped silently). Items leave the store only
-// after deliver() resolved (ack) or as a dead letter. FIFO per partition, one item in flight
-// per partition, partitions independent. deliver() rejects -> classify(): permanent -> dead
-// letter; retryable -> backoff with jitter (Retry-After wins when longer) until maxAttempts
-// or maxAgeMs, then dead letter. Consecutive retryable failures open the circuit breaker.
+// after deliver() resolved (ack) or as a dead letter. FIFO per partition, partitions
+// independent: one item in flight per partition, or with `pipeline` (a transport that keeps
+// send order, like one MQTT connection) many, sent in order. deliver() rejects ->
+// classify(): permanent -> dead letter; retryable -> backoff with jitter (Retry-After wins
+// when longer) until maxAttempts or maxAgeMs, then dead letter; the partition waits meanwhile.
+// Consecutive retryable failures open the circuit breaker.
+//
+// Dispatching runs from an in-memory mirror of the queue while every stored item is in it
+// (up to `memoryLimit` items); a backlog left by an earlier run, or one beyond the mirror,
+// is read back from the store partition head by partition head until the queue is empty.
 import { EventEmitter } from 'events';
 import { isCloudEvent, partitionOf as eventPartition } from '../events/envelope';
 import type { DeadLetterStore, QueueItem, QueueStore } from '../store/types';
 import { QueueFullError } from '../store/types';
 import { redact } from '../dlq/redact';
+import { PartitionQueues } from './partitions';
 import { observe } from '../observability';
 import {
   backoffDelay, BackoffOptions, BreakerOptions, BreakerState, CircuitBreaker, Classified,
@@ -56,6 +63,10 @@ export interface OutboxOptions {
   maxAttempts?: number;
   /** age after which an undelivered item is dead-lettered, 0 = never (default 7 days) */
   maxAgeMs?: number;
+  /** the transport keeps send order: several items of a partition may be in flight (default false) */
+  pipeline?: boolean;
+  /** most items mirrored in memory for fast dispatch (default 50,000) */
+  memoryLimit?: number;
   /** how long add() gathers items into one store write (default 2 ms) */
   groupCommitMs?: number;
   /** most items per store write (default 1000) */
@@ -117,10 +128,17 @@ export class Outbox extends EventEmitter {
   private readonly rate: RateLimiter;
   private depth = 0;
   private inFlight = 0;
-  private readonly busy = new Set<string>();
+  /** items per partition dispatched and not yet acked, requeued or dead-lettered */
+  private readonly busy = new Map<string, number>();
+  /** true while every stored item is mirrored in `mem` */
+  private mirrored = false;
+  private readonly mem = new PartitionQueues();
+  private kickScheduled = false;
   private pendingAdds: PendingAdd[] = [];
   private addTimer?: NodeJS.Timeout;
-  private writing: Promise<void> = Promise.resolve();
+  /** store writes under way (they commit in submission order) and the items they hold */
+  private readonly writes = new Set<Promise<void>>();
+  private reserved = 0;
   private acks: QueueItem[] = [];
   private ackScheduled = false;
   private acking: Promise<void> = Promise.resolve();
@@ -144,7 +162,7 @@ export class Outbox extends EventEmitter {
     const now = opts.now ?? Date.now;
     this.o = {
       classify: defaultClassify, limit: 100_000, maxInFlight: 256, ratePerSec: 0, maxAttempts: 20,
-      maxAgeMs: 7 * 24 * 3600_000, groupCommitMs: 2, maxBatch: 1000, bufferedAfterMs: 1000,
+      maxAgeMs: 7 * 24 * 3600_000, pipeline: false, memoryLimit: 50_000, groupCommitMs: 2, maxBatch: 1000, bufferedAfterMs: 1000,
       partitionOf: defaultPartition, describe: defaultDescribe, now,
       ...opts,
       backoff: { ...DEFAULT_BACKOFF, ...opts.backoff },
@@ -160,6 +178,7 @@ export class Outbox extends EventEmitter {
     if (!this.ready) {
       this.ready = this.o.store.depth(this.queue).then((d) => {
         this.depth = d;
+        this.mirrored = d === 0;
         this.changed();
         this.kick();
       });
@@ -209,9 +228,9 @@ export class Outbox extends EventEmitter {
     this.closed = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     if (this.stateTimer) clearTimeout(this.stateTimer);
-    await this.writing;
+    await Promise.all([...this.writes]);
     const until = Date.now() + waitMs;
-    while (this.inFlight > this.acks.length && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     await this.flushAcks();
     await this.acking;
     this.finished = true;
@@ -230,24 +249,39 @@ export class Outbox extends EventEmitter {
     if (!this.pendingAdds.length) return;
     const batch = this.pendingAdds;
     this.pendingAdds = [];
-    // Serialised so that batches land in arrival order; the next batch gathers meanwhile.
-    this.writing = this.writing.then(() => this.write(batch));
+    // Not serialised here: the store commits in submission order, and overlapping writes
+    // let the next batch fill while the previous one is being synced.
+    const w = this.write(batch);
+    this.writes.add(w);
+    void w.finally(() => this.writes.delete(w));
   }
 
   private async write(batch: PendingAdd[]): Promise<void> {
     await this.start().catch(() => undefined);
-    const room = Math.max(0, this.limit - this.depth);
+    const room = Math.max(0, this.limit - this.depth - this.reserved);
     const accepted = batch.slice(0, room);
     for (const p of batch.slice(room)) p.reject(new QueueFullError(this.queue, this.limit));
     if (batch.length > room) this.changed();
     if (!accepted.length) return;
+    this.reserved += accepted.length;
     try {
       const ids = await this.o.store.enqueue(this.queue, accepted.map((p) => ({ partition: p.partition, payload: p.payload })), this.limit);
+      this.reserved -= accepted.length;
       this.depth += ids.length;
+      if (this.mirrored && this.mem.size + ids.length > this.o.memoryLimit) {
+        // Too many to hold: the store becomes the source until it is empty again.
+        this.mirrored = false;
+        this.mem.clear();
+      }
+      if (this.mirrored) {
+        const now = this.o.now();
+        accepted.forEach((p, i) => this.mem.put({ id: ids[i], queue: this.queue, partition: p.partition, payload: p.payload, attempts: 0, createdAt: now, notBefore: 0 }));
+      }
       accepted.forEach((p, i) => p.resolve(ids[i]));
       this.changed();
       this.kick();
     } catch (err) {
+      this.reserved -= accepted.length;
       for (const p of accepted) p.reject(err as Error);
     }
   }
@@ -255,8 +289,12 @@ export class Outbox extends EventEmitter {
   // --- dispatching --------------------------------------------------------------------
 
   private kick(): void {
-    if (this.closed || !this.ready) return;
-    void this.pump();
+    if (this.closed || !this.ready || this.kickScheduled) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      if (!this.closed) void this.pump();
+    });
   }
 
   private async pump(): Promise<void> {
@@ -279,10 +317,19 @@ export class Outbox extends EventEmitter {
         const tokens = this.rate.available(now);
         if (tokens < 1) this.wake(now + this.rate.waitMs(now));
         slots = Math.min(slots, tokens);
-        if (slots <= 0 || this.depth - this.busy.size <= 0) break;
-        const items = await this.o.store.heads(this.queue, slots, now, new Set(this.busy));
-        if (this.closed || this.paused) break;
-        for (const item of items) if (!this.busy.has(item.partition)) this.dispatch(item, now);
+        if (slots <= 0) break;
+        if (this.mirrored) {
+          const per = this.o.pipeline ? 64 : 1;
+          const { items, nextDue } = this.mem.take(slots, now, per, (p) => !this.o.pipeline && !!this.busy.get(p));
+          for (const item of items) this.dispatch(item, now);
+          if (nextDue < Infinity) this.wake(nextDue);
+          if (items.length >= slots && this.mem.size) this.again = true;
+          continue;
+        }
+        if (this.depth - this.busy.size <= 0) break;
+        const items = await this.o.store.heads(this.queue, slots, now, new Set(this.busy.keys()));
+        if (this.closed || this.paused || this.mirrored) break;
+        for (const item of items) if (!this.busy.get(item.partition)) this.dispatch(item, now);
         if (items.length >= slots) this.again = true;
         else if (this.depth > this.busy.size) this.wake(Math.min(this.wakeAt, now + 1000)); // not due yet
       } while (this.again);
@@ -308,12 +355,12 @@ export class Outbox extends EventEmitter {
   }
 
   private dispatch(item: QueueItem, now: number): void {
-    this.busy.add(item.partition);
-    this.inFlight++;
+    this.busy.set(item.partition, (this.busy.get(item.partition) || 0) + 1);
     if (this.o.maxAgeMs > 0 && now - item.createdAt > this.o.maxAgeMs) {
       void this.deadLetter(item, `expired: not delivered within ${Math.round(this.o.maxAgeMs / 1000)} s (${item.attempts} attempts${item.lastError ? `, last error: ${item.lastError}` : ''})`, item.attempts);
       return;
     }
+    this.inFlight++;
     this.rate.take();
     const ctx: DeliveryContext = { attempt: item.attempts + 1, buffered: item.attempts > 0 || now - item.createdAt > this.o.bufferedAfterMs };
     let p: Promise<void>;
@@ -327,8 +374,10 @@ export class Outbox extends EventEmitter {
 
   private succeeded(item: QueueItem): void {
     if (this.finished) return;
+    this.inFlight--;
     this.breaker.success();
     this.acks.push(item);
+    this.kick();
     if (!this.ackScheduled) {
       this.ackScheduled = true;
       setImmediate(() => void this.flushAcks());
@@ -348,17 +397,18 @@ export class Outbox extends EventEmitter {
         // Not acked: the items stay stored and are sent again later (at-least-once).
         this.lastError = `store: ${(err as Error).message}`;
         this.fail(err);
-        for (const i of items) this.release(i);
+        for (const i of items) this.settle(i);
         this.wake(this.o.now() + 1000);
         return;
       }
       this.depth -= items.length;
       this.delivered += items.length;
+      if (!this.mirrored && this.depth === 0) this.mirrored = true;
       const now = this.o.now();
       for (const i of items) {
         const info = this.o.describe(i.payload);
         observe.lag(this.queue, info.eventType, info.time, now);
-        this.release(i);
+        this.settle(i);
         this.emit('delivered', i);
       }
       this.changed();
@@ -367,13 +417,16 @@ export class Outbox extends EventEmitter {
     return this.acking;
   }
 
-  private release(item: QueueItem): void {
-    this.busy.delete(item.partition);
-    this.inFlight--;
+  /** The item no longer holds its partition. */
+  private settle(item: QueueItem): void {
+    const n = (this.busy.get(item.partition) || 1) - 1;
+    if (n > 0) this.busy.set(item.partition, n);
+    else this.busy.delete(item.partition);
   }
 
   private async failed(item: QueueItem, err: unknown): Promise<void> {
     if (this.finished) return;
+    this.inFlight--;
     const c = this.o.classify(err);
     const attempts = item.attempts + 1;
     this.lastError = c.reason;
@@ -393,7 +446,9 @@ export class Outbox extends EventEmitter {
       this.fail(e);
     }
     this.emit('retry', item, c.reason, delay);
-    this.release(item);
+    // Back to the head of its partition (in id order), which waits until it is due.
+    if (this.mirrored) this.mem.put({ ...item, attempts, notBefore: now + delay, lastError: c.reason });
+    this.settle(item);
     this.changed();
     this.wake(now + delay);
   }
@@ -410,12 +465,13 @@ export class Outbox extends EventEmitter {
       await this.o.store.ack(this.queue, [item.id]);
       this.depth--;
       this.deadLettered++;
+      if (!this.mirrored && this.depth === 0) this.mirrored = true;
       this.emit('dead', item, reason);
     } catch (err) {
       this.lastError = `store: ${(err as Error).message}`;
       this.fail(err);
     }
-    this.release(item);
+    this.settle(item);
     this.changed();
     this.kick();
   }
