@@ -440,14 +440,15 @@ export class Outbox extends EventEmitter {
       return this.deadLetter(item, `gave up after ${attempts} attempts: ${c.reason}`, attempts);
     }
     const delay = Math.max(backoffDelay(attempts, this.o.backoff), c.retryAfterMs ?? 0);
+    // Back to the head of its partition (in id order) at once, so nothing queued behind it
+    // overtakes it; the partition waits until it is due.
+    if (this.mirrored) this.mem.put({ ...item, attempts, notBefore: now + delay, lastError: c.reason });
     try {
       await this.o.store.retryLater(this.queue, item.id, now + delay, c.reason);
     } catch (e) {
       this.fail(e);
     }
     this.emit('retry', item, c.reason, delay);
-    // Back to the head of its partition (in id order), which waits until it is due.
-    if (this.mirrored) this.mem.put({ ...item, attempts, notBefore: now + delay, lastError: c.reason });
     this.settle(item);
     this.changed();
     this.wake(now + delay);

@@ -219,4 +219,51 @@ describe('outbox', () => {
     await until(() => ctxs.length === 2);
     assert.deepEqual(ctxs, [['e1', false], ['e2', true]]);
   });
+
+  it('pipelines a partition; a retried item goes out before the rest of its partition', async () => {
+    const store = createStore({ kind: 'memory' });
+    open.push(store);
+    const sent = [];
+    let inFlightA = 0;
+    let peakA = 0;
+    let failOnce = true;
+    const ob = outbox({
+      store, pipeline: true, maxInFlight: 4,
+      deliver: async (item) => {
+        inFlightA++;
+        peakA = Math.max(peakA, inFlightA);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlightA--;
+        if (item.payload.data.n === 0 && failOnce) { failOnce = false; throw new RetryableError('link lost'); }
+        sent.push(item.payload.data.n);
+      },
+    });
+    await ob.start();
+    ob.pause('held');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => ob.add(ev(i, 'A'))));
+    ob.resume();
+    await until(() => sent.length === 20);
+    assert.ok(peakA > 1, 'several items of one partition in flight');
+    // 0..3 were in flight together; 0 failed and went back to the head of its partition.
+    assert.deepEqual(sent, [1, 2, 3, 0, ...Array.from({ length: 16 }, (_, i) => i + 4)]);
+  });
+
+  it('falls back to the store beyond the memory mirror, then mirrors again once drained', async () => {
+    const store = sqlite();
+    const got = [];
+    const ob = outbox({ store, memoryLimit: 10, deliver: async (item) => { got.push(item.payload); } });
+    await ob.start();
+    ob.pause('held');
+    await Promise.all(Array.from({ length: 40 }, (_, i) => ob.add(ev(i, `k${i % 3}`))));
+    ob.resume();
+    await until(() => got.length === 40 && ob.state().depth === 0);
+    for (let k = 0; k < 3; k++) {
+      const seq = got.filter((e) => e.partitionkey === `k${k}`).map((e) => e.data.n);
+      assert.deepEqual(seq, [...seq].sort((a, b) => a - b));
+    }
+    assert.equal(new Set(got.map((e) => e.id)).size, 40, 'each once');
+    await Promise.all([40, 41, 42].map((i) => ob.add(ev(i, 'k0'))));
+    await until(() => got.length === 43);
+    assert.deepEqual(got.slice(40).map((e) => e.id), ['e40', 'e41', 'e42']);
+  });
 });
