@@ -2,3 +2,4 @@ export * from './scenario';
 export * from './server';
 export * from './rules';
 export * from './flows';
+export * from './expect';
