@@ -7,6 +7,7 @@ import { ReplayGuard, verify, WebhookStyle } from '../../lib/webhooks';
 import { registerCatalogRoute } from '../shared/catalog-route';
 import { plantOf } from '../shared/plant';
 import { evaluate, Msg, StatusThrottle, toError } from '../shared/red';
+import { keepRawBody, MAX_BYTES } from './raw-body';
 
 interface Mapping { field: string; v: string; vt: string }
 interface WebhookDef extends NodeDef {
@@ -23,10 +24,9 @@ interface Creds { secret?: string }
 type Req = IncomingMessage & { body?: unknown; _body?: boolean; rawBody?: Buffer };
 interface Res { status(n: number): Res; json(b: unknown): void; set(h: string, v: string): Res; headersSent: boolean }
 
-const MAX_BYTES = 1024 * 1024;
 const SPECIAL = new Set(['$time', '$subject', '$partitionkey']);
 
-/** The raw request bytes: read from the stream, or the Buffer a raw-body middleware kept. */
+/** The raw request bytes: the Buffer kept by keepRawBody, else read from the stream. */
 function rawBody(req: Req): Promise<Buffer> {
   if (Buffer.isBuffer(req.body)) return Promise.resolve(req.body);
   if (Buffer.isBuffer(req.rawBody)) return Promise.resolve(req.rawBody);
@@ -109,7 +109,8 @@ export = (RED: NodeAPI) => {
       const msg: Msg = { _msgid: RED.util.generateId(), payload, webhook: { id: v.id, style: v.style, timestamp: v.timestamp, path: url, event: req.headers['x-github-event'] } };
       try {
         const base = getPath(payload, config.dataPath ?? 'data');
-        const data: Record<string, unknown> = base && typeof base === 'object' && !Array.isArray(base) ? JSON.parse(JSON.stringify(base)) : {};
+        // SaaS payloads send null for absent optional fields; the schemas mean "absent"
+        const data: Record<string, unknown> = base && typeof base === 'object' && !Array.isArray(base) ? JSON.parse(JSON.stringify(base), (_k, v) => (v === null ? undefined : v)) : {};
         const extra: Record<string, unknown> = {};
         for (const m of mappings) {
           const value = await evaluate(RED, node, m.v, m.vt, msg);
@@ -142,11 +143,13 @@ export = (RED: NodeAPI) => {
         node.error(`mfg-webhook-in ${url}: ${e.message}`);
       });
     };
+    const release = keepRawBody(RED, url);
     RED.httpNode.post(url, route as never);
     node.status({ fill: 'grey', shape: 'ring', text: `listening on ${url}` });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       status.stop();
+      release();
       const router = (RED.httpNode as unknown as { _router?: { stack: Array<{ route?: { path: string; stack: Array<{ handle: unknown }> } }> } })._router;
       if (router) {
         for (let i = router.stack.length - 1; i >= 0; i--) {
