@@ -51,11 +51,11 @@ export function defaultStatePath(RED: NodeAPI): string {
 
 /**
  * The store of config node `id`, or the runtime's default SQLite store when `id` is
- * empty. Each call must be paired with releaseStore() in the node's close handler.
+ * empty or 'default' (as in msg.idempotency.store). Each call must be paired with releaseStore() in the node's close handler.
  * Throws with the reason when the config node is missing or its store did not open.
  */
 export function acquireStore(RED: NodeAPI, id?: string): StateStore {
-  if (id) {
+  if (id && id !== 'default') {
     const cfg = RED.nodes.getNode(id) as unknown as StoreConfigNode | null;
     if (!cfg) throw new Error(`state store config node "${id}" not found (deleted or not deployed)`);
     if (!cfg.store) throw new Error(`state store "${id}" is not available: ${cfg.openError || 'not opened'}`);
