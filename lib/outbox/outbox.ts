@@ -34,7 +34,7 @@ import {
 export interface DeliveryContext {
   /** 1 for the first attempt */
   attempt: number;
-  /** the item waited (retried, or older than bufferedAfterMs): stamp recordedtime */
+  /** the item waited (retried, stored during a pause, or older than bufferedAfterMs): stamp recordedtime */
   buffered: boolean;
 }
 
@@ -152,6 +152,8 @@ export class Outbox extends EventEmitter {
   /** set after close(): late delivery results are left to the next start */
   private finished = false;
   private paused = false;
+  /** when the last pause ended: items stored before it waited for the way to open */
+  private resumedAt = 0;
   private pausedReason?: string;
   private lastError?: string;
   private delivered = 0;
@@ -203,6 +205,7 @@ export class Outbox extends EventEmitter {
   }
 
   resume(): void {
+    if (this.paused) this.resumedAt = this.o.now();
     this.paused = false;
     this.pausedReason = undefined;
     this.changed();
@@ -362,7 +365,7 @@ export class Outbox extends EventEmitter {
     }
     this.inFlight++;
     this.rate.take();
-    const ctx: DeliveryContext = { attempt: item.attempts + 1, buffered: item.attempts > 0 || now - item.createdAt > this.o.bufferedAfterMs };
+    const ctx: DeliveryContext = { attempt: item.attempts + 1, buffered: item.attempts > 0 || now - item.createdAt > this.o.bufferedAfterMs || item.createdAt <= this.resumedAt };
     let p: Promise<void>;
     try {
       p = this.o.deliver(item, ctx);

@@ -1,0 +1,148 @@
+// Publishes canonical events to the MQTT backbone through the durable outbox: a msg is
+// persisted before done(), sent QoS 1 in order per partition key, and deleted on PUBACK.
+import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { isCloudEvent, stampRecorded, CloudEvent } from '../../lib/events';
+import { eventProperties, LinkInfo, topicOfType } from '../../lib/mqtt';
+import { Outbox, OutboxState, QueueFullError } from '../../lib/outbox';
+import type { QueueItem, StateStore } from '../../lib/store/types';
+import { observe } from '../../lib/observability';
+import { linkStatus } from '../mfg-broker/link-status';
+import type { BrokerNode } from '../mfg-broker/types';
+import { plantOf } from '../shared/plant';
+import { onInput, StatusThrottle } from '../shared/red';
+import { acquireStore, releaseStore } from '../shared/store';
+
+interface PublishDef extends NodeDef {
+  broker: string;
+  plant: string;
+  store: string;
+  topicFrom: 'event' | 'msg' | 'fixed';
+  topic: string;
+  retain: boolean;
+  limit: number | string;
+  maxAttempts: number | string;
+  maxAgeHours: number | string;
+  rate: number | string;
+}
+
+/** What the outbox stores per msg: topic and event (kept small: every byte is written). */
+interface Stored {
+  topic: string;
+  payload: CloudEvent;
+  retain?: boolean;
+}
+
+export = (RED: NodeAPI) => {
+  function MfgPublish(this: Node, config: PublishDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const broker = RED.nodes.getNode(config.broker) as BrokerNode | null;
+    const plant = plantOf(RED, config.plant);
+    const status = new StatusThrottle(node, 250);
+    let link: LinkInfo | undefined = broker?.client.link;
+    let ob: OutboxState | undefined;
+    let store: StateStore | undefined;
+    let outbox: Outbox | undefined;
+    let closing = false;
+
+    const render = () => {
+      if (ob?.full) return { fill: 'red', shape: 'dot', text: `outbox full: ${ob.depth} buffered, refusing new msgs` };
+      const extra = [ob ? `${ob.depth} buffered` : 'store…', ob?.breaker === 'open' ? 'breaker open' : ''].filter(Boolean).join(', ');
+      return linkStatus(link, extra);
+    };
+    const show = () => status.set(render);
+    show();
+    if (!broker) node.error('mfg-publish: no mfg-broker configured');
+
+    const deliver = (item: QueueItem, ctx: { buffered: boolean }): Promise<void> => {
+      const s = item.payload as Stored;
+      const ev = ctx.buffered ? stampRecorded({ ...s.payload }, item.createdAt) : s.payload;
+      const v5 = broker!.client.link.version === 5;
+      return broker!.client.publish(s.topic, JSON.stringify(ev), { qos: 1, retain: !!s.retain, properties: v5 ? eventProperties(ev) : undefined });
+    };
+
+    const ready = (async () => {
+      store = await acquireStore(RED, config.store || undefined);
+      if (closing) return;
+      outbox = new Outbox({
+        queue: `mfg-publish:${node.id}`,
+        store,
+        deliver,
+        limit: Number(config.limit) || 100_000,
+        maxAttempts: config.maxAttempts === '' || config.maxAttempts === undefined ? 0 : Number(config.maxAttempts),
+        maxAgeMs: (Number(config.maxAgeHours) || 0) * 3600_000,
+        ratePerSec: Number(config.rate) || 0,
+        // MQTT keeps order on one connection; many partitions in flight keep the pipe full.
+        maxInFlight: 1024,
+        breaker: { failureThreshold: 0 }, // a lost link pauses the outbox; PUBACK errors are per msg
+      });
+      outbox.on('state', (s: OutboxState) => { ob = s; show(); });
+      outbox.on('dead', (item: QueueItem, reason: string) => {
+        observe.message(node.id, 'mfg-publish', (item.payload as Stored).payload?.type, 'dead-lettered');
+        node.warn(`mfg-publish: event ${(item.payload as Stored).payload?.id} moved to the dead letters: ${reason}`);
+      });
+      outbox.on('delivered', (item: QueueItem) => observe.message(node.id, 'mfg-publish', (item.payload as Stored).payload?.type, 'out'));
+      outbox.on('error', (err: Error) => node.warn(`mfg-publish: ${err.message}`));
+      if (!broker || broker.client.link.state !== 'connected') outbox.pause('broker not connected');
+      await outbox.start();
+      ob = outbox.state();
+      show();
+    })();
+    ready.catch((err) => {
+      node.status({ fill: 'red', shape: 'ring', text: `store: ${err.message}` });
+      node.error(`mfg-publish: cannot open the outbox store: ${err.message}`);
+    });
+
+    const unuse = broker?.use((l) => {
+      link = l;
+      if (outbox) {
+        if (l.state === 'connected') outbox.resume();
+        else outbox.pause(`broker ${l.state}`);
+      }
+      show();
+    });
+
+    onInput(node, async (msg) => {
+      let ev = msg.payload as unknown;
+      if (typeof ev === 'string' || Buffer.isBuffer(ev)) {
+        try {
+          ev = JSON.parse(ev.toString());
+        } catch (err) {
+          throw new Error(`mfg-publish: msg.payload is not JSON: ${(err as Error).message}`);
+        }
+      }
+      if (!isCloudEvent(ev) || typeof ev.type !== 'string') throw new Error('mfg-publish: msg.payload must be a CloudEvent (specversion "1.0", id, type); build one with mfg-event');
+      let topic: string;
+      if (config.topicFrom === 'msg') topic = String(msg.topic || '');
+      else if (config.topicFrom === 'fixed') topic = config.topic;
+      else topic = topicOfType(plant, ev.type);
+      if (!topic || /[#+]/.test(topic)) throw new Error(`mfg-publish: "${topic}" is not a topic to publish to`);
+      await ready;
+      if (!outbox) throw new Error('mfg-publish: the outbox store is not available');
+      try {
+        await outbox.add({ topic, payload: ev, retain: config.retain || undefined } as Stored);
+        observe.message(node.id, 'mfg-publish', ev.type, 'in');
+      } catch (err) {
+        observe.message(node.id, 'mfg-publish', ev.type, 'error');
+        if (err instanceof QueueFullError) {
+          ob = outbox.state();
+          show();
+        }
+        throw err;
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      status.stop();
+      if (unuse) unuse();
+      ready
+        .catch(() => undefined)
+        .then(() => outbox?.close())
+        .then(() => store && releaseStore(store))
+        .catch((err) => node.warn(`mfg-publish: close: ${err.message}`))
+        .then(() => done());
+    });
+  }
+  RED.nodes.registerType('mfg-publish', MfgPublish);
+};
