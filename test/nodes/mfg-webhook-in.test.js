@@ -137,3 +137,22 @@ describe('mfg-webhook-in node', () => {
     assert.equal((await sendStandard(nc())).status, 404);
   });
 });
+
+describe('mfg-webhook-in example flow', () => {
+  before(start);
+  after(stop);
+
+  it('loads and turns a signed QMS webhook into an event', async () => {
+    const example = require('../../examples/webhook-qms-nonconformance.json');
+    // debug becomes a helper sink; comments need no runtime
+    const nodes = JSON.parse(JSON.stringify(example)).filter((n) => n.type !== 'comment').map((n) => (n.type === 'debug' ? { ...n, type: 'helper' } : n));
+    const secret = 'whsec_cXVhbGl0eS1kZW1vLWtleQ==';
+    await helper.load([mfgPlant, webhookIn, capture], nodes, { f1a0c0de0000a004: { secret } });
+    const got = nextMsg('f1a0c0de0000a005');
+    const res = await sendStandard(nc(), { secret, path: '/webhooks/qms' });
+    assert.equal(res.status, 202);
+    const ev = (await got).payload;
+    assert.deepEqual([ev.type, ev.data.defect.code, ev.data.note], ['mfg.quality.nonconformance.detected.v1', 'D-LEAK', 'leak at flange']);
+    await helper.unload();
+  });
+});
