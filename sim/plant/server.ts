@@ -28,6 +28,8 @@ export interface PlantSimOptions {
   startTime?: number;
   /** folder of the server's PKI (default a folder under the OS temp dir) */
   pkiDir?: string;
+  /** serve OPC UA (default true); false plays the scenario to MQTT only */
+  opcua?: boolean;
 }
 
 export interface PlantSim {
@@ -58,7 +60,8 @@ const DATA_TYPES: Record<SignalName, string> = {
 };
 
 export async function startPlantSim(opts: PlantSimOptions = {}): Promise<PlantSim> {
-  const opcua = await import('node-opcua');
+  // node-opcua is a development dependency: loaded only to serve OPC UA
+  const opcua = opts.opcua === false ? (undefined as never) : await import('node-opcua');
   const port = opts.port ?? Number(process.env.MFG_OPCUA_PORT || 4840);
   const lines = opts.lines ?? ['L1'];
   const def = SCENARIOS[opts.scenario ?? 'demo'];
@@ -88,6 +91,7 @@ export async function startPlantSim(opts: PlantSimOptions = {}): Promise<PlantSi
 
   async function startOpcua(): Promise<void> {
     if (server) return;
+    if (!opcua) throw new Error('the plant simulator was started without OPC UA');
     const certificateManager = new opcua.OPCUACertificateManager({ rootFolder: pkiDir, automaticallyAcceptUnknownCertificate: true });
     const s = new opcua.OPCUAServer({
       port, host: '127.0.0.1', hostname: '127.0.0.1', disableDiscovery: true, allowAnonymous: true,
@@ -168,7 +172,8 @@ export async function startPlantSim(opts: PlantSimOptions = {}): Promise<PlantSi
     if (v) v.setValueFromSource(variant(c.signal, c.value), opcua.StatusCodes.Good, new Date(ts));
     if (mqtt && c.line === mqttLine) {
       const payload = JSON.stringify({ value: c.value, timestamp: new Date(ts).toISOString(), quality: 'GOOD' });
-      mqtt.publish(sim.mqttTopic(c.line, c.machine, c.signal), payload, { qos: 1 }, () => undefined);
+      // retained: a subscriber that comes late still learns each signal's last value
+      mqtt.publish(sim.mqttTopic(c.line, c.machine, c.signal), payload, { qos: 1, retain: true }, () => undefined);
     }
   }
 
@@ -191,7 +196,7 @@ export async function startPlantSim(opts: PlantSimOptions = {}): Promise<PlantSi
     else resolveFinished();
   }
 
-  await startOpcua();
+  if (opts.opcua !== false) await startOpcua();
   if (opts.autoPlay !== false) sim.play();
   return sim;
 }

@@ -3,6 +3,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const { isDeepStrictEqual } = require('node:util');
 const { helper, node, start, stop, collect, until, flow } = require('../helpers/nr');
 const { freePort } = require('../helpers/servers');
 const { startPlantSim, opcuaFlow, expectedSummary, summarize, DEMO_CODES } = require('../../dist/sim/plant');
@@ -45,7 +46,7 @@ test('the scripted scenario over OPC UA gives exactly the expected business even
   await sim.finished;
   const expected = expectedSummary(sim.scenario, 10, DEMO_CODES);
   const events = () => out.map((m) => m.payload);
-  await until(() => JSON.stringify(summarize(events()).good) === JSON.stringify(expected.good), 10000, 100).catch(() => undefined);
+  await until(() => isDeepStrictEqual(summarize(events()).good, expected.good), 10000, 100).catch(() => undefined);
   await new Promise((r) => setTimeout(r, 300));
   const got = summarize(events());
   assert.deepEqual(got, expected);
