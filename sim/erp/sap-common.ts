@@ -68,7 +68,7 @@ export function sapError(status: number, code: string, message: string, details:
   const ts = new Date().toISOString().replace(/[-:T]/g, '').replace(/\.(\d{3})Z$/, '.$10000');
   return {
     status,
-    headers: { 'Content-Type': 'application/json', 'sap-message': '' },
+    headers: { 'Content-Type': 'application/json' },
     body: {
       error: {
         code,

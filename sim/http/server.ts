@@ -15,6 +15,9 @@ export interface RouteOptions {
   noFaults?: boolean;
 }
 
+/** One business request as the simulator saw it (status null: connection dropped). */
+export interface RequestLogEntry { at: string; method: string; path: string; status: number | null; fault?: string; key?: string }
+
 interface Route {
   method: string;
   re: RegExp;
@@ -30,6 +33,7 @@ export class SimServer {
   readonly faults = new Faults();
   readonly idempotency = new IdempotencyStore();
   requireIdempotencyKey = true;
+  readonly requests: RequestLogEntry[] = [];
   private readonly routes: Route[] = [];
   private readonly surfaces: Array<{ prefix: string; name: string; format: ErrorFormat }> = [];
   private readonly resets: Array<() => void> = [];
@@ -66,6 +70,7 @@ export class SimServer {
   }
 
   reset(): void {
+    this.requests.length = 0;
     this.ledger.clear();
     this.faults.clear();
     this.idempotency.clear();
@@ -102,57 +107,68 @@ export class SimServer {
       const raw = await readBody(req);
       const r = makeRequest(req, method, path, url.searchParams, raw);
       if (path.startsWith('/__sim/')) return send(res, await this.control(r));
-      const surface = this.surfaceOf(path);
-      let route: Route | undefined;
-      let m: RegExpExecArray | null = null;
-      for (const rt of this.routes) {
-        if (rt.method !== method && rt.method !== '*') continue;
-        m = rt.re.exec(path);
-        if (m) { route = rt; break; }
-      }
-      const fault: FaultSpec | undefined = route?.opts.noFaults ? undefined : this.faults.draw();
-      if (fault && (fault.mode === 'maintenance' || fault.mode === 'throttle' || fault.mode === 'error')) {
-        return send(res, faultReply(fault, surface.format, r));
-      }
-      if (!route || !m) return send(res, surface.format(404, 'NOT_FOUND', `No resource for ${method} ${path}`, r));
-      route.keys.forEach((k, i) => (r.params[k] = m![i + 1]));
-      Object.assign(r.params, m.groups || {});
-      let booked = false;
-      const ctx: Ctx = { book: (kind, key, doc) => { booked = true; this.ledger.book(surface.name, kind, key, doc); } };
-
-      let idemKey: string | undefined;
-      if (route.opts.idempotent && method === 'POST') {
-        const k = req.headers['idempotency-key'];
-        idemKey = Array.isArray(k) ? k[0] : k;
-        if (idemKey === undefined || idemKey === '') {
-          if (this.requireIdempotencyKey) return send(res, problem(400, 'Idempotency-Key missing', 'This operation requires an Idempotency-Key header.', path));
-          idemKey = undefined;
-        } else if (idemKey.length > 255) {
-          return send(res, problem(400, 'Idempotency-Key too long', 'An Idempotency-Key has at most 255 characters.', path));
-        } else {
-          const claim = this.idempotency.claim(idemKey, IdempotencyStore.fingerprint(method, path, raw));
-          if (claim.kind === 'mismatch') return send(res, problem(422, 'Idempotency-Key reused', `Idempotency-Key "${idemKey}" was used for another request.`, path));
-          if (claim.kind === 'in-flight') return send(res, problem(409, 'Request in progress', `A request with Idempotency-Key "${idemKey}" is still being processed.`, path));
-          if (claim.kind === 'replay') return send(res, { ...claim.reply, headers: { ...(claim.reply.headers || {}), 'Idempotent-Replayed': 'true' } });
-          r.params.__idempotencyKey = idemKey;
-        }
-      }
-      if (fault && fault.mode === 'latency') await sleep(fault.latencyMs);
-      let reply: Reply;
-      try {
-        reply = await route.handler(r, ctx);
-      } catch (err) {
-        reply = errorReply(err, surface.format, r);
-      }
-      if (idemKey) this.idempotency.settle(idemKey, reply);
-      if (fault && fault.mode === 'drop-after-commit' && booked) {
-        req.socket.destroy();
-        return;
-      }
-      send(res, reply);
+      const at = Date.now();
+      const out = await this.serve(r);
+      this.log({ at: new Date(at).toISOString(), method, path, status: out.reply ? out.reply.status : null, fault: out.fault, key: r.params.__idempotencyKey });
+      if (!out.reply) req.socket.destroy();
+      else send(res, out.reply);
     } catch (err) {
       if (!res.headersSent) send(res, errorReply(err, restFormat));
     }
+  }
+
+  /** The reply to a business request, or none when the connection is to be dropped. */
+  private async serve(r: SimRequest): Promise<{ reply?: Reply; fault?: string }> {
+    const { method, path, req, raw } = r;
+    const surface = this.surfaceOf(path);
+    let route: Route | undefined;
+    let m: RegExpExecArray | null = null;
+    for (const rt of this.routes) {
+      if (rt.method !== method && rt.method !== '*') continue;
+      m = rt.re.exec(path);
+      if (m) { route = rt; break; }
+    }
+    const fault: FaultSpec | undefined = route?.opts.noFaults ? undefined : this.faults.draw();
+    const hit = fault?.mode;
+    if (fault && (fault.mode === 'maintenance' || fault.mode === 'throttle' || fault.mode === 'error')) return { reply: faultReply(fault, surface.format, r), fault: hit };
+    if (!route || !m) return { reply: surface.format(404, 'NOT_FOUND', `No resource for ${method} ${path}`, r), fault: hit };
+    route.keys.forEach((k, i) => (r.params[k] = m![i + 1]));
+    Object.assign(r.params, m.groups || {});
+    let booked = false;
+    const ctx: Ctx = { book: (kind, key, doc) => { booked = true; this.ledger.book(surface.name, kind, key, doc); } };
+
+    let idemKey: string | undefined;
+    if (route.opts.idempotent && method === 'POST') {
+      const k = req.headers['idempotency-key'];
+      idemKey = Array.isArray(k) ? k[0] : k;
+      if (idemKey === undefined || idemKey === '') {
+        idemKey = undefined;
+        if (this.requireIdempotencyKey) return { reply: problem(400, 'Idempotency-Key missing', 'This operation requires an Idempotency-Key header.', path), fault: hit };
+      } else if (idemKey.length > 255) {
+        return { reply: problem(400, 'Idempotency-Key too long', 'An Idempotency-Key has at most 255 characters.', path), fault: hit };
+      } else {
+        r.params.__idempotencyKey = idemKey;
+        const claim = this.idempotency.claim(idemKey, IdempotencyStore.fingerprint(method, path, raw));
+        if (claim.kind === 'mismatch') return { reply: problem(422, 'Idempotency-Key reused', `Idempotency-Key "${idemKey}" was used for another request.`, path), fault: hit };
+        if (claim.kind === 'in-flight') return { reply: problem(409, 'Request in progress', `A request with Idempotency-Key "${idemKey}" is still being processed.`, path), fault: hit };
+        if (claim.kind === 'replay') return { reply: { ...claim.reply, headers: { ...(claim.reply.headers || {}), 'Idempotent-Replayed': 'true' } }, fault: hit };
+      }
+    }
+    if (fault && fault.mode === 'latency') await sleep(fault.latencyMs);
+    let reply: Reply;
+    try {
+      reply = await route.handler(r, ctx);
+    } catch (err) {
+      reply = errorReply(err, surface.format, r);
+    }
+    if (idemKey) this.idempotency.settle(idemKey, reply);
+    if (fault && fault.mode === 'drop-after-commit' && booked) return { fault: hit };
+    return { reply, fault: booked || !fault || fault.mode !== 'drop-after-commit' ? hit : undefined };
+  }
+
+  private log(e: RequestLogEntry): void {
+    this.requests.push(e);
+    if (this.requests.length > 5000) this.requests.splice(0, this.requests.length - 5000);
   }
 
   private async control(r: SimRequest): Promise<Reply> {
@@ -163,6 +179,11 @@ export class SimServer {
         case 'GET /__sim/ledger': {
           const kind = r.query.get('kind');
           return { status: 200, body: { entries: kind ? this.ledger.entries.filter((e) => e.kind === kind) : this.ledger.entries } };
+        }
+        case 'GET /__sim/requests': {
+          const since = r.query.get('since');
+          const t = since ? (/^\d+$/.test(since) ? Number(since) : Date.parse(since)) : 0;
+          return { status: 200, body: { requests: this.requests.filter((e) => Date.parse(e.at) >= t) } };
         }
         case 'GET /__sim/faults': return { status: 200, body: this.faults.current() };
         case 'POST /__sim/faults': return { status: 200, body: this.faults.set(r.json()) };

@@ -33,6 +33,7 @@ describe('simulator faults', () => {
   });
 
   it('throttle answers 429 with Retry-After as a problem; error answers 500; Odoo keeps its error member', async () => {
+    const t0 = Date.now();
     await fault(w, { mode: 'throttle', retryAfter: 3 });
     const t = await putaway('a');
     assert.equal(t.status, 429);
@@ -45,6 +46,11 @@ describe('simulator faults', () => {
     assert.equal(o.status, 500);
     assert.equal(o.data.error.message, 'Odoo Server Error');
     assert.equal((await w.get('/__sim/ledger')).data.entries.length, 0);
+    const log = (await w.get('/__sim/requests', { params: { since: t0 } })).data.requests;
+    assert.deepEqual(log.map((e) => [e.method, e.path, e.status, e.fault, e.key]), [
+      ['POST', '/api/v1/putaway-tasks', 429, 'throttle', undefined],
+      ['POST', '/api/v1/putaway-tasks', 500, 'error', undefined],
+    ], 'the request log shows when each request came and what it got');
   });
 
   it('latency delays the answer; a repeat under the same key meanwhile is 409', async () => {
@@ -71,6 +77,8 @@ describe('simulator faults', () => {
     const l = (await w.get('/__sim/ledger')).data.entries;
     assert.deepEqual(l.map((e) => [e.kind, e.key]), [['putaway-task', 'k-drop']]);
     assert.equal(reads.data.tasks.length, 1);
+    const log = (await w.get('/__sim/requests')).data.requests;
+    assert.deepEqual(log.map((e) => [e.path, e.status, e.fault || null]), [['/api/v1/putaway-tasks', null, 'drop-after-commit'], ['/api/v1/tasks', 200, null], ['/api/v1/putaway-tasks', 201, null]]);
   });
 
   it('drop-after-commit on SAP: the confirmation exists and a lookup finds it before any retry', async () => {
