@@ -4,6 +4,7 @@
 //   1. claim the posting key in the idempotency store (scope connector:<endpoint>):
 //      committed already -> answer with the stored document reference, send nothing;
 //      in flight (an earlier attempt left without an answer) -> look the posting up first.
+//      Where the system dedupes by itself (safeRetry) only the committed record is read.
 //   2. on a retry (attempt > 1) look up as well: the last attempt may have been booked.
 //   3. send, with the key in the profile's carrier (Idempotency-Key, ExternalSystemConfirmation, ...).
 //   4. success -> commit the key with the document reference; a failure that surely booked
@@ -103,7 +104,11 @@ export class Connector {
     const k = keyInfo(key);
     let suspicious = (ctx.attempt || 1) > 1;
     const store = ctx.store || this.store;
-    if (store) {
+    if (store && impl.safeRetry) {
+      // the system dedupes by itself: only answer a committed posting without a request
+      const rec = await this.storeCall(op, () => store.get(this.scope, key));
+      if (rec && rec.state === 'committed' && rec.result) return { ...(rec.result as OpResult), operation: op, key, duplicate: true };
+    } else if (store) {
       const c = await this.storeCall(op, () => store.claim(this.scope, key, { mode: 'eager', leaseMs: this.leaseMs, retentionMs: this.retentionMs }));
       if (c.status === 'duplicate') {
         if (c.record.state === 'committed' && c.record.result) {
@@ -125,7 +130,7 @@ export class Connector {
       return { ...r, operation: op, key, duplicate: r.replayed || undefined };
     } catch (err) {
       const e = asConnectorError(err, op);
-      if (store && !e.outcomeUnknown) await store.release(this.scope, key).catch(() => undefined);
+      if (store && !impl.safeRetry && !e.outcomeUnknown) await store.release(this.scope, key).catch(() => undefined);
       throw e;
     }
   }

@@ -20,6 +20,9 @@ export interface OpImpl {
   run(input: OpInput, k: KeyInfo): Promise<OpResult>;
   /** a posting already booked under this key, if any */
   lookup?(input: OpInput, k: KeyInfo): Promise<OpResult | undefined>;
+  /** the system itself answers a repeated key with the first result (Idempotency-Key replay,
+   *  SAP's duplicate external id): a blind retry is safe, no in-flight reservation needed */
+  safeRetry?: boolean;
 }
 
 export interface Profile {

@@ -245,5 +245,7 @@ export const rest: ProfileFactory = (http, cfg) => {
     },
   };
   const offered = REST_OPS_BY_ROLE[cfg.role] || [];
+  // every posting carries its key as Idempotency-Key: the server replays a repeat
+  for (const o of Object.values(ops)) o.safeRetry = true;
   return { name: 'rest', ops: Object.fromEntries(Object.entries(ops).filter(([n]) => offered.includes(n))) };
 };

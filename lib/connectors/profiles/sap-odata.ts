@@ -104,6 +104,8 @@ export const sapOdata: ProfileFactory = (http, cfg) => {
 
   const ops: Record<string, OpImpl> = {
     confirmProduction: {
+      // SAP refuses a second confirmation with the same ExternalSystemConfirmation (RU/505)
+      safeRetry: true,
       async run(i, k) {
         const op = 'confirmProduction';
         const unit = i.yield.unit;
