@@ -1,7 +1,7 @@
 // Fault injection: one fault in force at a time, hitting a share of requests, optionally
 // ending by itself.
-export type FaultMode = 'maintenance' | 'throttle' | 'latency' | 'drop-after-commit' | 'error' | 'none';
-const MODES: FaultMode[] = ['maintenance', 'throttle', 'latency', 'drop-after-commit', 'error', 'none'];
+export type FaultMode = 'maintenance' | 'throttle' | 'latency' | 'drop-after-commit' | 'error' | 'none' | 'reset' | 'html' | 'truncate';
+const MODES: FaultMode[] = ['maintenance', 'throttle', 'latency', 'drop-after-commit', 'error', 'none', 'reset', 'html', 'truncate'];
 
 export interface FaultSpec {
   mode: FaultMode;
@@ -9,10 +9,12 @@ export interface FaultSpec {
   forMs?: number;
   retryAfter?: number;
   latencyMs: number;
+  /** Retry-After as delta seconds (default) or as an HTTP date. */
+  retryAfterFormat: 'seconds' | 'date';
 }
 
 export class Faults {
-  private spec: FaultSpec = { mode: 'none', rate: 1, latencyMs: 1000 };
+  private spec: FaultSpec = { mode: 'none', rate: 1, latencyMs: 1000, retryAfterFormat: 'seconds' };
   private until = 0;
 
   /** Validates and installs a fault; throws with a readable reason on a bad body. */
@@ -33,7 +35,9 @@ export class Faults {
       forMs: num('forMs', 0, 86400000),
       retryAfter: num('retryAfter', 0, 86400),
       latencyMs: num('latencyMs', 0, 600000) ?? 1000,
+      retryAfterFormat: b.retryAfterFormat === 'date' ? 'date' : 'seconds',
     };
+    if (b.retryAfterFormat !== undefined && b.retryAfterFormat !== 'date' && b.retryAfterFormat !== 'seconds') throw new Error('retryAfterFormat must be "seconds" or "date"');
     this.spec = spec;
     this.until = spec.forMs !== undefined ? Date.now() + spec.forMs : 0;
     return this.current();
@@ -55,7 +59,7 @@ export class Faults {
   }
 
   clear(): void {
-    this.spec = { mode: 'none', rate: 1, latencyMs: 1000 };
+    this.spec = { mode: 'none', rate: 1, latencyMs: 1000, retryAfterFormat: 'seconds' };
     this.until = 0;
   }
 

@@ -130,7 +130,8 @@ export class SimServer {
     }
     const fault: FaultSpec | undefined = route?.opts.noFaults ? undefined : this.faults.draw();
     const hit = fault?.mode;
-    if (fault && (fault.mode === 'maintenance' || fault.mode === 'throttle' || fault.mode === 'error')) return { reply: faultReply(fault, surface.format, r), fault: hit };
+    if (fault && (fault.mode === 'maintenance' || fault.mode === 'throttle' || fault.mode === 'error' || fault.mode === 'html')) return { reply: faultReply(fault, surface.format, r), fault: hit };
+    if (fault && fault.mode === 'reset') return { fault: hit };
     if (!route || !m) return { reply: surface.format(404, 'NOT_FOUND', `No resource for ${method} ${path}`, r), fault: hit };
     route.keys.forEach((k, i) => (r.params[k] = m![i + 1]));
     Object.assign(r.params, m.groups || {});
@@ -163,6 +164,12 @@ export class SimServer {
     }
     if (idemKey) this.idempotency.settle(idemKey, reply);
     if (fault && fault.mode === 'drop-after-commit' && booked) return { fault: hit };
+    if (fault && fault.mode === 'truncate' && reply.body !== undefined && reply.body !== null) {
+      const full = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+      const headers = { ...(reply.headers || {}) };
+      if (typeof reply.body === 'object' && !Buffer.isBuffer(reply.body) && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json; charset=utf-8';
+      return { reply: { ...reply, headers, body: full.subarray(0, Math.floor(full.length / 2)) }, fault: hit };
+    }
     return { reply, fault: booked || !fault || fault.mode !== 'drop-after-commit' ? hit : undefined };
   }
 
@@ -211,16 +218,25 @@ export class SimServer {
   }
 }
 
+function retryAfter(f: FaultSpec, seconds: number): string {
+  return f.retryAfterFormat === 'date' ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds);
+}
+
 function faultReply(f: FaultSpec, format: ErrorFormat, r: SimRequest): Reply {
   if (f.mode === 'throttle') {
     const reply = format(429, 'THROTTLED', 'Too many requests: the service is throttling this client.', r);
-    reply.headers = { ...(reply.headers || {}), 'Retry-After': String(f.retryAfter ?? 1) };
+    const secs = f.retryAfter ?? 1;
+    reply.headers = { ...(reply.headers || {}), 'Retry-After': retryAfter(f, secs), 'RateLimit-Policy': '"default";q=100;w=60', RateLimit: `"default";r=0;t=${Math.ceil(secs)}` };
     return reply;
   }
   if (f.mode === 'maintenance') {
     const reply = format(503, 'MAINTENANCE', 'The service is unavailable: planned maintenance.', r);
-    if (f.retryAfter !== undefined) reply.headers = { ...(reply.headers || {}), 'Retry-After': String(f.retryAfter) };
+    if (f.retryAfter !== undefined) reply.headers = { ...(reply.headers || {}), 'Retry-After': retryAfter(f, f.retryAfter) };
     return reply;
+  }
+  if (f.mode === 'html') {
+    // what a reverse proxy or load balancer answers when the backend is gone
+    return { status: 502, headers: { 'Content-Type': 'text/html' }, body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n' };
   }
   return format(500, 'INTERNAL', 'Internal server error.', r);
 }

@@ -117,3 +117,44 @@ describe('simulator faults', () => {
     assert.ok(failed > 60 && failed < 140, `${failed} of 200 failed`);
   });
 });
+
+describe('simulator faults beyond the basic modes', () => {
+  let wms, w;
+  const putaway = (key) => w.post('/api/v1/putaway-tasks', { material: 'FG226', lot: 'L1', quantity: { value: 1, unit: 'PC' } }, { headers: { 'Idempotency-Key': key } });
+  before(async () => {
+    wms = await startWmsSim({ port: 0 });
+    w = axios.create({ baseURL: wms.url, validateStatus: () => true });
+  });
+  after(() => wms.close());
+  beforeEach(() => w.post('/__sim/reset'));
+
+  it('reset drops the connection before anything is booked', async () => {
+    await w.post('/__sim/faults', { mode: 'reset' });
+    await assert.rejects(putaway('k'));
+    await w.post('/__sim/faults', { mode: 'none' });
+    assert.equal((await w.get('/__sim/ledger')).data.entries.length, 0);
+    assert.equal((await putaway('k')).headers['idempotent-replayed'], undefined, 'the key was never claimed');
+  });
+
+  it('html answers a proxy error page; truncate books and cuts the JSON reply', async () => {
+    await w.post('/__sim/faults', { mode: 'html' });
+    const html = await putaway('h');
+    assert.equal(html.status, 502);
+    assert.equal(html.headers['content-type'], 'text/html');
+    assert.match(html.data, /502 Bad Gateway/);
+    await w.post('/__sim/faults', { mode: 'truncate' });
+    const cut = await w.post('/api/v1/putaway-tasks', { material: 'FG226', lot: 'L1', quantity: { value: 1, unit: 'PC' } }, { headers: { 'Idempotency-Key': 't' }, responseType: 'text', transitional: { silentJSONParsing: true } });
+    assert.equal(cut.status, 201);
+    assert.throws(() => JSON.parse(cut.data));
+    assert.equal((await w.get('/__sim/ledger')).data.entries.length, 1);
+  });
+
+  it('gives Retry-After as an HTTP date on request, with RateLimit headers', async () => {
+    await w.post('/__sim/faults', { mode: 'throttle', retryAfter: 120, retryAfterFormat: 'date' });
+    const r = await putaway('d');
+    const at = Date.parse(r.headers['retry-after']);
+    assert.ok(at > Date.now() + 100000 && at < Date.now() + 130000, r.headers['retry-after']);
+    assert.equal(r.headers['ratelimit'], '"default";r=0;t=120');
+    assert.equal((await w.post('/__sim/faults', { mode: 'throttle', retryAfterFormat: 'weeks' })).status, 400);
+  });
+});
