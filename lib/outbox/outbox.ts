@@ -133,6 +133,9 @@ export class Outbox extends EventEmitter {
   /** true while every stored item is mirrored in `mem` */
   private mirrored = false;
   private readonly mem = new PartitionQueues();
+  /** store mode: partitions met so far */
+  private readonly seen = new Set<string>();
+  private discoveredAt = -Infinity;
   private kickScheduled = false;
   private pendingAdds: PendingAdd[] = [];
   private addTimer?: NodeJS.Timeout;
@@ -276,6 +279,7 @@ export class Outbox extends EventEmitter {
         this.mirrored = false;
         this.mem.clear();
       }
+      if (!this.mirrored) for (const p of accepted) this.seen.add(p.partition);
       if (this.mirrored) {
         const now = this.o.now();
         accepted.forEach((p, i) => this.mem.put({ id: ids[i], queue: this.queue, partition: p.partition, payload: p.payload, attempts: 0, createdAt: now, notBefore: 0 }));
@@ -330,10 +334,28 @@ export class Outbox extends EventEmitter {
           continue;
         }
         if (this.depth - this.busy.size <= 0) break;
-        const items = await this.o.store.heads(this.queue, slots, now, new Set(this.busy.keys()));
+        // Ask for as many heads as there are idle partitions we know: the store's scan then
+        // stops near the front of the queue. A full scan (to meet partitions whose head was
+        // not due, or is new) runs at most once a second.
+        const discover = now - this.discoveredAt >= 1000;
+        const idle = Math.max(0, this.seen.size - this.busy.size);
+        const max = discover ? slots : Math.min(slots, idle);
+        if (max <= 0) {
+          this.wake(this.discoveredAt + 1000);
+          break;
+        }
+        if (discover) this.discoveredAt = now;
+        const busyNow = new Set(this.busy.keys());
+        const items = await this.o.store.heads(this.queue, max, now, busyNow);
+        for (const item of items) this.seen.add(item.partition);
+        if (items.length < max) {
+          // Idle partitions that gave nothing are empty (or waiting): forget them until the next full scan.
+          const got = new Set(items.map((i) => i.partition));
+          for (const p of this.seen) if (!busyNow.has(p) && !got.has(p)) this.seen.delete(p);
+        }
         if (this.closed || this.paused || this.mirrored) break;
         for (const item of items) if (!this.busy.get(item.partition)) this.dispatch(item, now);
-        if (items.length >= slots) this.again = true;
+        if (items.length >= max && items.length > 0) this.again = true;
         else if (this.depth > this.busy.size) this.wake(Math.min(this.wakeAt, now + 1000)); // not due yet
       } while (this.again);
     } catch (err) {
@@ -406,7 +428,7 @@ export class Outbox extends EventEmitter {
       }
       this.depth -= items.length;
       this.delivered += items.length;
-      if (!this.mirrored && this.depth === 0) this.mirrored = true;
+      if (!this.mirrored && this.depth === 0) this.toMemory();
       const now = this.o.now();
       for (const i of items) {
         const info = this.o.describe(i.payload);
@@ -418,6 +440,12 @@ export class Outbox extends EventEmitter {
       this.kick();
     });
     return this.acking;
+  }
+
+  private toMemory(): void {
+    this.mirrored = true;
+    this.seen.clear();
+    this.discoveredAt = -Infinity;
   }
 
   /** The item no longer holds its partition. */
@@ -469,7 +497,7 @@ export class Outbox extends EventEmitter {
       await this.o.store.ack(this.queue, [item.id]);
       this.depth--;
       this.deadLettered++;
-      if (!this.mirrored && this.depth === 0) this.mirrored = true;
+      if (!this.mirrored && this.depth === 0) this.toMemory();
       this.emit('dead', item, reason);
     } catch (err) {
       this.lastError = `store: ${(err as Error).message}`;
