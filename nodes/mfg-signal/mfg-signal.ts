@@ -5,7 +5,7 @@ import { decode, Output, Result, SignalEngine, storeState, WorkContext } from '.
 import type { StateStore } from '../../lib/store/types';
 import { plantOf } from '../shared/plant';
 import { evaluate, onInput, StatusThrottle } from '../shared/red';
-import { acquireStore, releaseStore } from './store-link';
+import { acquireStore, releaseStore } from '../shared/store';
 
 interface SignalDef extends NodeDef {
   plant: string;
