@@ -20,6 +20,8 @@ export interface RedisStoreOptions extends PruneOptions {
 }
 
 // Values are "<i|c>:<firstSeen>:<result JSON>"; Redis expires them (lease or retention).
+// A claim is SET NX GET (Redis >= 7; these scripts on older servers); commit and release
+// are Lua scripts, so each check-and-set is atomic on the server.
 const CLAIM = `local v = redis.call('GET', KEYS[1])
 if v then return {v, redis.call('PTTL', KEYS[1])} end
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. ARGV[2] .. ':', 'PX', ARGV[3])
@@ -37,6 +39,7 @@ if v then return {v, redis.call('PTTL', KEYS[1])} end
 return false`;
 
 type Reply = [string, number] | null;
+const MAX_REMEMBERED = 100_000;
 interface Scripts {
   mfgClaim(k: string, state: string, now: number, ttl: number): Promise<Reply>;
   mfgCommit(k: string, now: number, ttl: number, result: string): Promise<number>;
@@ -52,6 +55,8 @@ export class RedisStore extends StoreBase implements StateStore {
   private readonly prefix: string;
   private lastError?: string;
   private closing = false;
+  private setNxGet = true;
+  private readonly reserved = new Map<string, number>();
 
   constructor(opts: RedisStoreOptions) {
     super(opts);
@@ -89,17 +94,46 @@ export class RedisStore extends StoreBase implements StateStore {
   async claim(scope: string, key: string, opts: ClaimOptions): Promise<ClaimResult> {
     const now = opts.now ?? Date.now();
     const mark = opts.mode === 'mark';
-    const r = await this.cmd.mfgClaim(this.k(scope, key), mark ? 'c' : 'i', now, mark ? opts.retentionMs : opts.leaseMs);
-    if (!r) return { status: 'new', firstSeen: now };
-    return { status: 'duplicate', record: parse(r, now) };
+    const k = this.k(scope, key);
+    const state = mark ? 'c' : 'i';
+    const ttl = mark ? opts.retentionMs : opts.leaseMs;
+    let r: Reply;
+    if (this.setNxGet) {
+      // One plain command (Redis >= 7): set if absent, else return what is there.
+      try {
+        const held = await (this.redis as unknown as { set(...a: unknown[]): Promise<string | null> }).set(k, `${state}:${now}:`, 'PX', ttl, 'NX', 'GET');
+        r = held === null ? null : [held, await this.redis.pttl(k)];
+      } catch (err) {
+        if (!/syntax error/i.test((err as Error).message)) throw err;
+        this.setNxGet = false; // an older server: the Lua script does the same
+        return this.claim(scope, key, { ...opts, now });
+      }
+    } else r = await this.cmd.mfgClaim(k, state, now, ttl);
+    if (r) return { status: 'duplicate', record: parse(r, now) };
+    if (!mark) this.remember(k, now);
+    return { status: 'new', firstSeen: now };
+  }
+
+  /** firstSeen of keys this instance reserved, so their commit is one plain SET. */
+  private remember(k: string, firstSeen: number): void {
+    this.reserved.set(k, firstSeen);
+    if (this.reserved.size > MAX_REMEMBERED) this.reserved.delete(this.reserved.keys().next().value as string);
   }
 
   async commit(scope: string, key: string, result: unknown, retentionMs: number): Promise<void> {
-    await this.cmd.mfgCommit(this.k(scope, key), Date.now(), retentionMs, encodeResult(result) ?? '');
+    const k = this.k(scope, key);
+    const text = encodeResult(result) ?? '';
+    const first = this.reserved.get(k);
+    if (first !== undefined) {
+      this.reserved.delete(k);
+      await this.redis.set(k, `c:${first}:${text}`, 'PX', retentionMs);
+    } else await this.cmd.mfgCommit(k, Date.now(), retentionMs, text);
   }
 
   async release(scope: string, key: string): Promise<boolean> {
-    return (await this.cmd.mfgRelease(this.k(scope, key))) === 1;
+    const k = this.k(scope, key);
+    this.reserved.delete(k);
+    return (await this.cmd.mfgRelease(k)) === 1;
   }
 
   async get(scope: string, key: string): Promise<KeyRecord | undefined> {

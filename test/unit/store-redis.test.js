@@ -40,6 +40,19 @@ if (!hasRedis) {
       await Promise.all([a.close(), b.close()]);
     });
 
+    it('the Lua claim used with servers before Redis 7 gives the same answers', async () => {
+      const s = createStore({ kind: 'redis', redisUrl: redis.url, redisPassword: 's3cret', pruneIntervalMs: 0 });
+      s.setNxGet = false;
+      assert.equal((await s.claim('lua', 'k', EAGER)).status, 'new');
+      const d = await s.claim('lua', 'k', EAGER);
+      assert.equal(d.record.state, 'in-flight');
+      await s.commit('lua', 'k', { doc: 1 }, 60_000);
+      const c = (await s.claim('lua', 'k', EAGER)).record;
+      assert.deepEqual({ ...c, expiresAt: 0 }, { ...d.record, state: 'committed', result: { doc: 1 }, expiresAt: 0 });
+      assert.ok(c.expiresAt > Date.now() + 50_000);
+      await s.close();
+    });
+
     it('reports a wrong password as an error state with the reason', async () => {
       const s = createStore({ kind: 'redis', redisUrl: redis.url, redisPassword: 'wrong', pruneIntervalMs: 0, maxRetriesPerRequest: 0 });
       const seen = [];
