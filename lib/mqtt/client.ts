@@ -68,6 +68,10 @@ export class BackboneClient extends EventEmitter {
   private readonly subs = new Set<Sub>();
   private version: 5 | 4;
   private fellBack = false;
+  /** QoS 1/2 publishes handed to mqtt.js and not yet acknowledged */
+  private unacked = 0;
+  private receiveMax = 65535;
+  private waiting: Array<{ send: () => void; reject: (e: Error) => void }> = [];
 
   constructor(readonly opts: BrokerOptions) {
     super();
@@ -113,20 +117,38 @@ export class BackboneClient extends EventEmitter {
     c.on('message', (topic, payload, packet) => this.dispatch(topic, payload, packet as never));
   }
 
-  /** Publishes and resolves on PUBACK (QoS 1). Rejects at once when not connected. */
+  /**
+   * Publishes and resolves on PUBACK (QoS 1). Rejects at once when not connected. Keeps at
+   * most the broker's Receive Maximum (MQTT 5) QoS 1/2 publishes unacknowledged; the rest
+   * wait here in order.
+   */
   publish(topic: string, payload: Buffer | string, opts: IClientPublishOptions = { qos: 1 }): Promise<void> {
-    const c = this.client;
-    if (!c || !this.connected) return Promise.reject(new RetryableError(`broker not connected (${this.info.state})`));
+    if (!this.client || !this.connected) return Promise.reject(new RetryableError(`broker not connected (${this.info.state})`));
     if (this.version !== 5 && opts.properties) opts = { ...opts, properties: undefined };
     return new Promise((resolve, reject) => {
-      c.publish(topic, payload, opts, (err, packet) => {
-        const rc = (packet as { reasonCode?: number } | undefined)?.reasonCode;
-        if (err) {
-          const code = (err as { code?: number }).code ?? rc;
-          if (code !== undefined && PERMANENT_PUBACK.has(code)) reject(new PermanentError(`broker refused the msg: ${err.message} (reason 0x${code.toString(16)})`));
-          else reject(new RetryableError(`publish failed: ${err.message}`));
-        } else resolve();
-      });
+      const send = () => this.send(topic, payload, opts, resolve, reject);
+      if (!opts.qos || this.unacked < this.receiveMax) send();
+      else this.waiting.push({ send, reject });
+    });
+  }
+
+  private send(topic: string, payload: Buffer | string, opts: IClientPublishOptions, resolve: () => void, reject: (e: Error) => void): void {
+    const c = this.client;
+    if (!c) return reject(new RetryableError('broker connection closed'));
+    const counted = !!opts.qos;
+    if (counted) this.unacked++;
+    c.publish(topic, payload, opts, (err, packet) => {
+      if (counted) {
+        this.unacked--;
+        const next = this.waiting.shift();
+        if (next) next.send();
+      }
+      const rc = (packet as { reasonCode?: number } | undefined)?.reasonCode;
+      if (err) {
+        const code = (err as { code?: number }).code ?? rc;
+        if (code !== undefined && PERMANENT_PUBACK.has(code)) reject(new PermanentError(`broker refused the msg: ${err.message} (reason 0x${code.toString(16)})`));
+        else reject(new RetryableError(`publish failed: ${err.message}`));
+      } else resolve();
     });
   }
 
@@ -191,6 +213,7 @@ export class BackboneClient extends EventEmitter {
     c.options.reconnectPeriod = this.opts.reconnectInitialMs ?? 1000;
     const p = connack.properties || {};
     const v5 = this.version === 5;
+    this.receiveMax = v5 && typeof p.receiveMaximum === 'number' && p.receiveMaximum > 0 ? p.receiveMaximum : 65535;
     this.info = {
       state: 'connected', version: this.version,
       detail: this.fellBack ? 'broker speaks MQTT 3.1.1 only' : undefined,
@@ -223,6 +246,11 @@ export class BackboneClient extends EventEmitter {
   private onClose(): void {
     const c = this.client;
     if (!c) return;
+    // Publishes still waiting for a slot never reached the broker: the caller retries them
+    // (after those mqtt.js resends on reconnect, so the order holds).
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const w of waiting) w.reject(new RetryableError('broker connection lost'));
     this.failures++;
     if (this.info.state !== 'error') this.set('reconnecting', this.lastError);
     this.lastError = undefined;

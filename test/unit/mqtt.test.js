@@ -114,6 +114,27 @@ describe('backbone client', () => {
     await c.publish('a', 'b');
   });
 
+  it('keeps within the broker\'s Receive Maximum, in order', async (t) => {
+    const m = await startMosquitto({ extra: ['max_inflight_messages 5'] });
+    if (!m) return loudSkip(t, 'mosquitto');
+    cleanup.push(() => m.stop());
+    const pub = client({ url: m.url });
+    const sub = client({ url: m.url });
+    const got = [];
+    sub.subscribe('rm/#', (_topic, payload) => got.push(Number(payload.toString())));
+    pub.connect();
+    await state(pub, 'connected');
+    await state(sub, 'connected');
+    await new Promise((r) => setTimeout(r, 100));
+    let closed = 0;
+    pub.on('state', (s) => { if (s.state !== 'connected') closed++; });
+    await Promise.all(Array.from({ length: 300 }, (_, i) => pub.publish('rm/x', String(i))));
+    const end = Date.now() + 5000;
+    while (got.length < 300 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(got, Array.from({ length: 300 }, (_, i) => i));
+    assert.equal(closed, 0, 'the broker never dropped the connection');
+  });
+
   it('refuses a URL of another scheme with a clear reason', () => {
     assert.throws(() => new BackboneClient({ url: 'http://x' }), /must start with mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\//);
   });
