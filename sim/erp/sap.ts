@@ -8,6 +8,7 @@ import { parseKey, query } from './odata';
 import { CLIENT, parseEntity, SapSessions, sapError, SapConfig, Schema } from './sap-common';
 import * as E from './sap-entities';
 import { ErpError, ErpState, MovementItem, StockType } from './state';
+import { runBatch, SubRequest } from './sap-batch';
 
 type Row = Record<string, unknown>;
 interface SetDef {
@@ -189,17 +190,52 @@ export function mountSap(server: SimServer, state: ErpState, cfg: SapConfig): Sa
     if (!svc) throw new HttpError(404, `No service found for namespace '/SAP/', name '${svcName}', version '0001'`, '/IWFND/MED/170');
     const base = `http://${r.headers.host || '127.0.0.1'}/sap/opu/odata/sap/${svcName}/`;
     let reply: Reply;
-    try {
-      reply = dispatch(svc, r, ctx, base);
-    } catch (e) {
-      if (!(e instanceof ErpError)) throw e;
-      throw new HttpError(e.kind === 'not-found' ? 404 : 400, e.message, e.code, [{ code: e.code, message: e.message, target: e.target }]);
+    if (r.params.rest === '$batch') {
+      if (r.method !== 'POST') throw new HttpError(405, '$batch must be called with POST', '/IWBEP/CM_MGW_RT/004');
+      reply = runBatch(r.raw.toString('utf8'), String(r.headers['content-type'] || ''), `/sap/opu/odata/sap/${svcName}/`, (s) => {
+        const pending: Array<[string, string | null | undefined, string]> = [];
+        const sub = subRequest(r, s);
+        const res = safe(() => dispatch(svc, sub, { book: (...a) => pending.push(a) }, base));
+        batchBooked.push(...pending);
+        return res;
+      }, (fn) => {
+        const snap = state.snapshot();
+        const mark = batchBooked.length;
+        if (!fn()) { state.restore(snap); batchBooked.length = mark; }
+      });
+      for (const b of batchBooked.splice(0)) ctx.book(...b);
+    } else {
+      reply = safe(() => dispatch(svc, r, ctx, base));
     }
     reply.headers = { ...extra, ...(reply.headers || {}) };
     return reply;
   };
+  const batchBooked: Array<[string, string | null | undefined, string]> = [];
   server.route('*', /^\/sap\/opu\/odata\/sap\/(?<service>[A-Za-z0-9_]+)(?:;[^/]*)?\/?(?<rest>.*)$/, handler);
   return sessions;
+}
+
+/** ErpError/HttpError -> the SAP error reply (a $batch part needs the reply, not a throw). */
+function safe(fn: () => Reply): Reply {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ErpError) return sapError(e.kind === 'not-found' ? 404 : 400, e.code, e.message, [{ code: e.code, message: e.message, target: e.target }]);
+    if (e instanceof HttpError) return sapError(e.status, e.code || `SY/${e.status}`, e.message, Array.isArray(e.details) ? e.details : []);
+    throw e;
+  }
+}
+
+function subRequest(outer: SimRequest, s: SubRequest): SimRequest {
+  const raw = Buffer.from(s.body);
+  return {
+    method: s.method, path: outer.path.replace(/\$batch$/, s.rest), query: s.query, headers: { ...outer.headers, ...s.headers }, raw,
+    params: { service: outer.params.service, rest: s.rest }, req: outer.req,
+    json() {
+      if (!raw.length) throw new HttpError(400, 'Request body is empty; a JSON document is expected', '/IWBEP/CM_MGW_RT/000');
+      try { return JSON.parse(s.body); } catch (e) { throw new HttpError(400, `Request body is not valid JSON: ${(e as Error).message}`, '/IWBEP/CM_MGW_RT/000'); }
+    },
+  };
 }
 
 function dispatch(svc: Service, r: SimRequest, ctx: Ctx, base: string): Reply {

@@ -63,6 +63,15 @@ export class ErpState {
     this.next = { order: 1000200, doc: 4900000001, req: 10000001, group: 300, reservation: 5000 };
   }
 
+  /** A deep copy of everything a posting can change (for all-or-nothing change sets). */
+  snapshot(): unknown {
+    return structuredClone({ materials: this.materials, orders: this.orders, stock: this.stock, confirmations: this.confirmations, documents: this.documents, requisitions: this.requisitions, next: this.next });
+  }
+
+  restore(snap: unknown): void {
+    Object.assign(this, structuredClone(snap));
+  }
+
   material(id: string): Material {
     const m = this.materials.get(id);
     if (!m) throw new ErpError('not-found', 'M3/305', `Material ${id} does not exist`, 'Material');

@@ -214,4 +214,29 @@ describe('ERP simulator, sap-odata surface', () => {
     assert.equal(bad.status, 400);
     assert.deepEqual((await ledger()).map((e) => [e.kind, e.key]), [['purchase-requisition', 'spare-7f3a']]);
   });
+
+  it('runs $batch: retrievals, and change sets that book all or nothing', async () => {
+    const doc = (text, qty) => JSON.stringify({ GoodsMovementCode: '04', MaterialDocumentHeaderText: text, to_MaterialDocumentItem: [{ Material: 'FG226', Plant: '1710', StorageLocation: '171A', Batch: 'B0001', GoodsMovementType: '344', EntryUnit: 'PC', QuantityInEntryUnit: qty }] });
+    const post = (path, body) => ['Content-Type: application/http', 'Content-Transfer-Encoding: binary', '', `POST ${path} HTTP/1.1`, 'Content-Type: application/json', 'Accept: application/json', '', body, ''].join('\r\n');
+    const batch = (changesets, gets = []) => {
+      const parts = changesets.map((ops, i) => ['Content-Type: multipart/mixed; boundary=cs' + i, '', ...ops.map((o) => `--cs${i}\r\n${o}`), `--cs${i}--`, ''].join('\r\n'));
+      for (const g of gets) parts.push(['Content-Type: application/http', 'Content-Transfer-Encoding: binary', '', `GET ${g} HTTP/1.1`, 'Accept: application/json', '', ''].join('\r\n'));
+      return parts.map((p) => `--batch1\r\n${p}`).join('\r\n') + '\r\n--batch1--\r\n';
+    };
+    const send = (body) => http.post(MATDOC + '$batch', body, { auth, headers: { 'x-csrf-token': session.token, cookie: session.cookie, 'Content-Type': 'multipart/mixed; boundary=batch1' }, responseType: 'text', transformResponse: (x) => x });
+    const ok = await send(batch([[post('A_MaterialDocumentHeader', doc('B-1', '3')), post('/sap/opu/odata/sap/API_MATERIAL_DOCUMENT_SRV/A_MaterialDocumentHeader', doc('B-2', '4'))]], ["A_MaterialDocumentHeader?$filter=MaterialDocumentHeaderText eq 'B-1'"]));
+    assert.equal(ok.status, 202, ok.data);
+    assert.match(ok.headers['content-type'], /^multipart\/mixed; boundary=batch_/);
+    assert.equal((ok.data.match(/HTTP\/1.1 201 Created/g) || []).length, 2);
+    assert.match(ok.data, /HTTP\/1.1 200 OK[\s\S]*"MaterialDocumentHeaderText":"B-1"/, 'the retrieval after the change set sees it');
+    assert.equal((await stock('FG226'))['171A/B0001/07'], '7.000');
+    const bad = await send(batch([[post('A_MaterialDocumentHeader', doc('B-3', '5')), post('A_MaterialDocumentHeader', doc('B-4', '500'))]]));
+    assert.equal(bad.status, 202);
+    assert.match(bad.data, /HTTP\/1.1 400 Bad Request[\s\S]*M7\/021/);
+    assert.doesNotMatch(bad.data, /201 Created/);
+    assert.equal((await stock('FG226'))['171A/B0001/07'], '7.000', 'the first posting of the failed change set was rolled back');
+    assert.deepEqual((await ledger()).map((e) => e.key), ['B-1', 'B-2']);
+    const noCsrf = await http.post(MATDOC + '$batch', batch([[post('A_MaterialDocumentHeader', doc('B-5', '1'))]]), { auth, headers: { 'Content-Type': 'multipart/mixed; boundary=batch1' } });
+    assert.equal(noCsrf.status, 403);
+  });
 });
