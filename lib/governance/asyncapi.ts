@@ -3,7 +3,7 @@
 // payload is the CloudEvents envelope with the catalog's JSON Schema as `data`.
 import { catalog } from '../events/catalog';
 import { envelopeSchema } from '../validation/envelope-schema';
-import { eventTypesByNode, NodeConfig, typesForFilter } from './usage';
+import { eventTypesByNode, NodeConfig, plantLevels, subscriptionFilters, typesForFilter } from './usage';
 
 type Obj = Record<string, unknown>;
 
@@ -13,7 +13,6 @@ export interface AsyncApiOptions {
 }
 
 const SCHEMA_FORMAT = 'application/schema+json;version=draft-07';
-const PLANT_LEVELS = ['enterprise', 'site', 'area', 'line'] as const;
 
 const safeId = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'x';
 
@@ -44,13 +43,6 @@ export function addressOf(topic: string): { address: string; parameters: Obj } {
   return { address: segs.join('/'), parameters };
 }
 
-function plantTopicTemplate(plant: NodeConfig | undefined, domain: string, object: string, action: string): string {
-  const lv = PLANT_LEVELS.map((k) => {
-    const v = plant && typeof plant[k] === 'string' ? String(plant[k]).trim() : '';
-    return v || '+';
-  });
-  return `${lv.join('/')}/events/${domain}/${object}/${action}`;
-}
 
 function brokerOf(n: NodeConfig, byId: Map<string, NodeConfig>): NodeConfig | undefined {
   for (const v of Object.values(n)) if (typeof v === 'string' && byId.get(v)?.type === 'mfg-broker') return byId.get(v);
@@ -131,17 +123,20 @@ export function generateAsyncApi(nodes: NodeConfig[], observed?: Map<string, Set
     const types = [...(typesByNode.get(n.id)?.keys() ?? [])].filter((t) => catalog.get(t)).sort();
     if (n.type === 'mfg-publish') {
       const topic = typeof n.topic === 'string' ? n.topic.trim() : '';
-      if (topic) addOp(n, 'send', topic, types);
+      if (topic && (n.topicFrom === 'fixed' || n.topicFrom === undefined)) addOp(n, 'send', topic, types);
       else {
-        // topic from the event: one channel per type, plant levels from the producing node's plant
+        // topic from the event type and the publisher's plant: one channel per type
+        const p = plantLevels(n, byId);
         for (const t of types) {
           const e = catalog.get(t)!;
-          addOp(n, 'send', plantTopicTemplate(plantFor(n, t, nodes, byId, typesByNode), e.domain, e.object, e.action), [t]);
+          addOp(n, 'send', `${p.enterprise}/${p.site}/${p.area}/${p.line}/events/${e.domain}/${e.object}/${e.action}`, [t]);
         }
       }
     } else if (n.type === 'mfg-subscribe') {
-      const topic = typeof n.topic === 'string' && n.topic.trim() ? n.topic.trim() : '+/+/+/+/events/#';
-      addOp(n, 'receive', topic, [...new Set([...types, ...typesForFilter(topic)])].sort());
+      for (const f of subscriptionFilters(n, byId)) {
+        const covered = typesForFilter(f);
+        addOp(n, 'receive', f, [...new Set([...types.filter((t) => covered.includes(t)), ...covered])].sort());
+      }
     }
   }
   const doc: Obj = {
@@ -157,29 +152,4 @@ export function generateAsyncApi(nodes: NodeConfig[], observed?: Map<string, Set
   };
   if (Object.keys(servers).length) doc.servers = servers;
   return doc;
-}
-
-/** The plant config of an mfg-event upstream that produces `type` for this publisher. */
-function plantFor(pub: NodeConfig, type: string, nodes: NodeConfig[], byId: Map<string, NodeConfig>, typesByNode: Map<string, Map<string, unknown>>): NodeConfig | undefined {
-  for (const n of nodes) {
-    if (n.type !== 'mfg-event' && n.type !== 'mfg-signal') continue;
-    if (!typesByNode.get(n.id)?.has(type)) continue;
-    const plant = typeof n.plant === 'string' ? byId.get(n.plant) : undefined;
-    if (plant && reaches(n, pub.id, byId)) return plant;
-  }
-  return undefined;
-}
-
-function reaches(from: NodeConfig, to: string, byId: Map<string, NodeConfig>): boolean {
-  const seen = new Set<string>();
-  const q = [...(from.wires || []).flat()];
-  while (q.length) {
-    const id = q.shift()!;
-    if (id === to) return true;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const n = byId.get(id);
-    if (n) q.push(...(n.wires || []).flat(), ...(n.type === 'link out' && Array.isArray(n.links) ? n.links : []));
-  }
-  return false;
 }

@@ -3,6 +3,7 @@
 // node's config), the wiring downstream of producers, a subscription's topic filter,
 // and the event types the runtime actually saw at each node.
 import { catalog, TYPE_PATTERN } from '../events/catalog';
+import { filterOfPattern } from '../mqtt/topics';
 
 export interface NodeConfig {
   id: string;
@@ -60,8 +61,35 @@ export function filterMatches(filter: string, topic: string): boolean {
 
 /** Catalog types whose backbone topic a subscription filter covers. */
 export function typesForFilter(filter: string): string[] {
-  if (typeof filter !== 'string' || !filter.includes('/events/') && !filter.startsWith('#') && !filter.includes('+')) return [];
+  if (typeof filter !== 'string' || !filter) return [];
   return catalog.all().filter((e) => filterMatches(filter, `*/*/*/*/events/${e.domain}/${e.object}/${e.action}`)).map((e) => e.type);
+}
+
+const PLANT_LEVELS = ['enterprise', 'site', 'area', 'line'] as const;
+
+/** A node's plant levels as configured (${ENV} references kept), "+" where unset. */
+export function plantLevels(n: NodeConfig, byId: Map<string, NodeConfig>): Record<(typeof PLANT_LEVELS)[number], string> {
+  const plant = typeof n.plant === 'string' ? byId.get(n.plant) : undefined;
+  const get = (k: (typeof PLANT_LEVELS)[number]) => (plant && typeof plant[k] === 'string' && String(plant[k]).trim()) || '+';
+  return { enterprise: get('enterprise'), site: get('site'), area: get('area'), line: get('line') };
+}
+
+/** The MQTT filters an mfg-subscribe listens on: its topic, or one per event type pattern. */
+export function subscriptionFilters(n: NodeConfig, byId: Map<string, NodeConfig>): string[] {
+  if (n.mode === 'topic' || (n.mode === undefined && typeof n.topic === 'string' && n.topic.trim())) {
+    const t = typeof n.topic === 'string' ? n.topic.trim() : '';
+    return t ? [t] : [];
+  }
+  const plant = { ...plantLevels(n, byId), system: '', timeZone: 'UTC' };
+  const out = new Set<string>();
+  for (const p of String(n.types || 'mfg.*').split(/[\s,]+/).filter(Boolean)) {
+    try {
+      out.add(filterOfPattern(plant, p));
+    } catch {
+      // a pattern the node itself refuses (it reports that in its status)
+    }
+  }
+  return [...out];
 }
 
 function downstream(n: NodeConfig, byId: Map<string, NodeConfig>): string[] {
@@ -84,7 +112,7 @@ export function eventTypesByNode(nodes: NodeConfig[], observed: Map<string, Set<
   for (const n of nodes) {
     if (!n.type.startsWith('mfg-')) continue;
     for (const t of typesInConfig(n)) mark(n.id, t, 'config');
-    if (n.type === 'mfg-subscribe' && typeof n.topic === 'string') for (const t of typesForFilter(n.topic)) mark(n.id, t, 'topic');
+    if (n.type === 'mfg-subscribe') for (const f of subscriptionFilters(n, byId)) for (const t of typesForFilter(f)) mark(n.id, t, 'topic');
     for (const t of observed.get(n.id) ?? []) if (TYPE_PATTERN.test(t)) mark(n.id, t, 'observed');
   }
   // forward along wires from each origin (and subscription) with the types it emits

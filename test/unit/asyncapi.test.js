@@ -14,8 +14,9 @@ const flows = [
   { id: 'broker', type: 'mfg-broker', name: 'plant broker', url: 'mqtt://broker.plant.local:1883', protocolVersion: '5' },
   { id: 'ev', type: 'mfg-event', z: 'tab1', plant: 'plant', eventType: QTY, wires: [['val']] },
   { id: 'val', type: 'mfg-validate', z: 'tab1', wires: [['pub'], []] },
-  { id: 'pub', type: 'mfg-publish', z: 'tab1', broker: 'broker', topic: '', wires: [] },
-  { id: 'sub', type: 'mfg-subscribe', z: 'tab1', broker: 'broker', topic: 'acme/+/+/+/events/quality/#', wires: [['erp']] },
+  { id: 'pub', type: 'mfg-publish', z: 'tab1', broker: 'broker', plant: 'plant', topicFrom: 'event', topic: '', wires: [] },
+  { id: 'sub', type: 'mfg-subscribe', z: 'tab1', broker: 'broker', mode: 'topic', types: '', topic: 'acme/+/+/+/events/quality/#', wires: [['erp']] },
+  { id: 'sub2', type: 'mfg-subscribe', z: 'tab1', broker: 'broker', plant: 'plant', mode: 'types', types: 'mfg.maintenance.*, mfg.production.order.released', topic: '', wires: [[]] },
   { id: 'erp', type: 'mfg-erp', z: 'tab1', wires: [] },
 ];
 
@@ -38,10 +39,17 @@ describe('AsyncAPI generation', () => {
   it('has a send channel per published type with the plant topic and a receive channel per subscription', async () => {
     const doc = generateAsyncApi(flows);
     const addresses = Object.values(doc.channels).map((c) => c.address).sort();
-    assert.deepEqual(addresses, ['acme/{MFG_SITE}/assembly/line1/events/production/quantity/confirmed', 'acme/{level2}/{level3}/{level4}/events/quality/{rest}']);
+    assert.deepEqual(addresses, [
+      'acme/{MFG_SITE}/assembly/line1/events/maintenance/{rest}',
+      'acme/{MFG_SITE}/assembly/line1/events/production/order/released',
+      'acme/{MFG_SITE}/assembly/line1/events/production/quantity/confirmed',
+      'acme/{level2}/{level3}/{level4}/events/quality/{rest}',
+    ]);
     const ops = Object.values(doc.operations);
     assert.equal(ops.filter((o) => o.action === 'send').length, 1);
-    assert.equal(ops.filter((o) => o.action === 'receive').length, 1);
+    assert.equal(ops.filter((o) => o.action === 'receive').length, 3);
+    const maint = Object.values(doc.channels).find((c) => c.address.includes('maintenance'));
+    assert.deepEqual(Object.keys(maint.messages).sort(), ['mfg.maintenance.capacity.restored.v1', 'mfg.maintenance.downtime.classified.v1', 'mfg.maintenance.predictive-alert.raised.v1', 'mfg.maintenance.spare-parts.demanded.v1']);
     const sub = Object.values(doc.channels).find((c) => c.address.includes('quality'));
     const subTypes = Object.keys(sub.messages);
     assert.ok(subTypes.includes(HOLD.replace(/[^A-Za-z0-9_.-]/g, '_')), 'the quality filter covers hold.placed');
@@ -67,7 +75,7 @@ describe('AsyncAPI generation', () => {
   it('stays valid for an empty deployment and for types seen only at run time', async () => {
     const empty = await parse(generateAsyncApi([]));
     assert.deepEqual(empty.errors, []);
-    const pubOnly = [{ id: 'p', type: 'mfg-publish', z: 't', topic: 'acme/x/y/z/events/production/order/released' }];
+    const pubOnly = [{ id: 'p', type: 'mfg-publish', z: 't', topicFrom: 'fixed', topic: 'acme/x/y/z/events/production/order/released' }];
     const doc = generateAsyncApi(pubOnly, new Map([['p', new Set(['mfg.production.order.released.v1'])]]));
     assert.deepEqual((await parse(doc)).errors, []);
     assert.ok(doc.components.messages['mfg.production.order.released.v1']);
