@@ -1,0 +1,118 @@
+'use strict';
+const { describe, it } = require('node:test');
+const assert = require('node:assert/strict');
+const { TraceStore, Recorder, appendToMsg, correlationOf } = require('../../dist/lib/observability');
+
+const step = (node, at, outcome = 'out', extra = {}) => ({ node, type: 'mfg-validate', at, outcome, ...extra });
+
+describe('trace store', () => {
+  it('keeps steps per correlation id in time order', () => {
+    const s = new TraceStore();
+    s.add('c1', step('b', 20));
+    s.add('c1', step('a', 10));
+    s.add('c2', step('x', 15));
+    const t = s.get('c1', 30);
+    assert.deepEqual(t.steps.map((x) => x.node), ['a', 'b']);
+    assert.equal(t.first, 10);
+    assert.equal(t.last, 20);
+    assert.equal(s.size, 2);
+  });
+
+  it('is bounded: least recently touched transactions go first, steps are capped', () => {
+    const s = new TraceStore({ maxTransactions: 3, maxSteps: 2 });
+    for (const id of ['a', 'b', 'c']) s.add(id, step('n', 1));
+    s.add('a', step('n', 2)); // touches a
+    s.add('d', step('n', 3)); // evicts b, the least recently touched
+    assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => s.has(id)), [true, false, true, true]);
+    s.add('a', step('n', 4));
+    const a = s.get('a', 5);
+    assert.equal(a.steps.length, 2);
+    assert.equal(a.dropped, 1);
+  });
+
+  it('forgets transactions after the retention', () => {
+    const s = new TraceStore({ retentionMs: 1000 });
+    s.add('old', step('n', 0));
+    s.add('new', step('n', 5000));
+    assert.equal(s.get('old', 5500), undefined);
+    assert.ok(s.get('new', 5500));
+    s.add('old2', step('n', 0));
+    assert.equal(s.prune(5500), 1);
+    assert.equal(s.size, 1);
+  });
+
+  it('lists recent transactions, failed ones and by event type', () => {
+    const s = new TraceStore();
+    s.add('ok', step('n', 1, 'out', { eventType: 'mfg.a.b.c.v1' }));
+    s.add('bad', step('n', 2, 'invalid', { eventType: 'mfg.x.y.z.v1' }));
+    assert.deepEqual(s.recent(10, { now: 3 }).map((t) => t.correlationId), ['bad', 'ok']);
+    assert.deepEqual(s.recent(10, { failedOnly: true, now: 3 }).map((t) => t.correlationId), ['bad']);
+    assert.deepEqual(s.recent(10, { eventType: 'mfg.a.b.c.v1', now: 3 }).map((t) => t.correlationId), ['ok']);
+  });
+
+  it('caps the steps carried on the msg', () => {
+    const msg = {};
+    for (let i = 0; i < 10; i++) appendToMsg(msg, step(`n${i}`, i), 4);
+    assert.deepEqual(msg._mfgTrace.map((x) => x.node), ['n6', 'n7', 'n8', 'n9']);
+  });
+
+  it('finds the correlation id on the msg or in the event', () => {
+    assert.equal(correlationOf({ correlationId: 'm' }), 'm');
+    assert.equal(correlationOf({ payload: { specversion: '1.0', id: 'e', correlationid: 'c' } }), 'c');
+    assert.equal(correlationOf({ payload: { specversion: '1.0', id: 'e' } }), 'e');
+    assert.equal(correlationOf({ payload: { id: 'not an event' } }), undefined);
+  });
+});
+
+describe('hook recorder', () => {
+  const node = (id, type = 'mfg-validate') => ({ id, type });
+  const ev = (id, corr) => ({ specversion: '1.0', id, type: 'mfg.quality.hold.placed.v1', correlationid: corr });
+
+  it('records one step per node with its port outcome and time in the node', () => {
+    const r = new Recorder(new TraceStore());
+    const msg = { payload: ev('e1', 'c1') };
+    r.onReceive(msg, node('v'));
+    // one msg to two wires of the invalid port is one outcome
+    r.onSend([{ msg, source: { node: node('v'), port: 1 } }, { msg, source: { node: node('v'), port: 1 } }]);
+    r.onComplete(msg, node('v'));
+    assert.deepEqual(msg._mfgTrace.map((s) => [s.node, s.outcome, s.port]), [['v', 'invalid', 1]]);
+    assert.equal(typeof msg._mfgTrace[0].ms, 'number');
+    assert.equal(r.store.get('c1').steps.length, 1);
+  });
+
+  it('records a node that completes without sending, and errors once', () => {
+    const r = new Recorder(new TraceStore());
+    const msg = { payload: ev('e2', 'c2') };
+    r.onReceive(msg, node('p', 'mfg-publish'));
+    r.onComplete(msg, node('p', 'mfg-publish'));
+    const bad = { payload: ev('e3', 'c3') };
+    r.onReceive(bad, node('e', 'mfg-event'));
+    r.onSend([{ msg: bad, source: { node: node('e', 'mfg-event'), port: 1 } }]);
+    r.onComplete(bad, node('e', 'mfg-event'), new Error('refused: Authorization: Bearer abc.def.ghi'));
+    assert.deepEqual(r.store.get('c2').steps.map((s) => s.outcome), ['done']);
+    const steps = r.store.get('c3').steps;
+    assert.deepEqual(steps.map((s) => s.outcome), ['error']);
+    assert.match(steps[0].error, /refused/);
+    assert.doesNotMatch(steps[0].error, /abc\.def\.ghi/);
+  });
+
+  it('moves the steps a msg took before it had a correlation id into its transaction', () => {
+    const r = new Recorder(new TraceStore());
+    const msg = { payload: { raw: 1 } };
+    r.onReceive(msg, node('s', 'mfg-signal'));
+    r.onSend([{ msg, source: { node: node('s', 'mfg-signal'), port: 0 } }]);
+    msg.payload = ev('e4', 'c4');
+    r.onReceive(msg, node('v'));
+    r.onSend([{ msg, source: { node: node('v'), port: 0 } }]);
+    assert.deepEqual(r.store.get('c4').steps.map((s) => s.node), ['s', 'v']);
+  });
+
+  it('ignores other nodes and config nodes', () => {
+    const r = new Recorder(new TraceStore());
+    const msg = { payload: ev('e5', 'c5') };
+    r.onReceive(msg, node('f', 'function'));
+    r.onSend([{ msg, source: { node: node('f', 'function'), port: 0 } }, { msg, source: { node: node('x', 'mfg-store'), port: 0 } }]);
+    assert.equal(msg._mfgTrace, undefined);
+    assert.equal(r.store.size, 0);
+  });
+});
