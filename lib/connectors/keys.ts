@@ -47,6 +47,6 @@ export function postingKey(operation: string, identity: unknown[] | undefined, e
   if (identity && identity.length && identity.every((v) => v !== undefined && v !== null && v !== '')) {
     return [operation, ...identity.map(part)].join(':');
   }
-  if (eventId) return `${operation}:event:${eventId}`;
+  if (eventId) return eventId.startsWith('msg:') ? `${operation}:${eventId}` : `${operation}:event:${eventId}`;
   throw new Error(`${operation}: cannot derive a posting key (no business identity, no event id, no msg.postingKey)`);
 }

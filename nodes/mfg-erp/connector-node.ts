@@ -140,7 +140,9 @@ export function registerConnectorNode(RED: NodeAPI, type: 'mfg-erp' | 'mfg-wms' 
       }
       let key: string;
       try {
-        key = postingKey(op, def!.identity?.map((f) => input[f]), ev?.id, msg.postingKey as string | undefined);
+        // without business identity, event id, postingKey or postingId each msg is its own posting
+        const explicit = (msg.postingKey as string | undefined) || (input.postingId ? `${op}:${input.postingId}` : undefined);
+        key = postingKey(op, def!.identity?.map((f) => input[f]), ev?.id || `msg:${msg._msgid}`, explicit);
       } catch (err) {
         const e = new ConnectorError((err as Error).message, { kind: 'validation', retryable: false, operation: op });
         send([null, failureMsg({ op, msg }, e, 0)]);
