@@ -65,7 +65,8 @@ export = (RED: NodeAPI) => {
 
     async function deliver(r: Result, send: (m: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void, extra: NodeMessage[] = []): Promise<void> {
       await r.written;
-      const msgs = [...extra, ...toMsgs(r.events)];
+      // quantities of the work that ends go before the event that ends it
+      const msgs = [...toMsgs(r.events), ...extra];
       if (msgs.length) send([msgs]);
     }
 
