@@ -16,7 +16,7 @@ export const DEFAULT_PRUNE_INTERVAL_MS = 60_000;
 export const DEFAULT_PRUNE_BATCH = 2_000;
 export const DEFAULT_DEAD_LETTER_RETENTION_MS = 30 * 24 * 3600_000;
 /** at most this many batches per scheduled run, so a huge backlog never hogs the loop */
-const MAX_BATCHES_PER_RUN = 100;
+const MAX_BATCHES_PER_RUN = 500;
 
 export abstract class StoreBase extends EventEmitter {
   private stateNow: StoreState = 'connecting';
@@ -57,6 +57,11 @@ export abstract class StoreBase extends EventEmitter {
     this.pruneTimer = undefined;
   }
 
+  /** Whether the last prune() call stopped short of the end of its work. */
+  protected hasMorePruneWork(deleted: number): boolean {
+    return deleted >= this.pruneBatch;
+  }
+
   /** Prunes batch after batch, yielding to the event loop in between. */
   async pruneAll(now?: number): Promise<number> {
     if (this.pruning) return 0;
@@ -66,7 +71,7 @@ export abstract class StoreBase extends EventEmitter {
       for (let i = 0; i < MAX_BATCHES_PER_RUN && this.state !== 'closed'; i++) {
         const n = await this.prune(now);
         total += n;
-        if (n < this.pruneBatch) break;
+        if (!this.hasMorePruneWork(n)) break;
         await new Promise((r) => setImmediate(r));
       }
     } catch (err) {

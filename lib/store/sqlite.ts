@@ -26,6 +26,8 @@ export class SqliteStore extends StoreBase implements StateStore {
   private readonly group: GroupCommit;
   private readonly depths = new Map<string, number>();
   private closed = false;
+  private pruneCursor?: [string, string];
+  private pruneMore = false;
 
   constructor(opts: SqliteStoreOptions) {
     super(opts);
@@ -189,10 +191,26 @@ export class SqliteStore extends StoreBase implements StateStore {
     return this.run(() => this.s.delDl.run(id).changes > 0);
   }
 
+  /** Deletes the expired keys of the next window of pruneBatch keys (walking the whole
+   *  table over successive calls) and up to pruneBatch dead letters past retention. */
   prune(now = Date.now()): Promise<number> {
     const batch = this.pruneBatch;
     const dlBefore = now - this.deadLetterRetentionMs;
-    return this.run(() => this.s.pruneKeys.run(now, batch).changes + this.s.pruneDl.run(dlBefore, batch).changes);
+    return this.run(() => {
+      const c = this.pruneCursor;
+      const rows = (c ? this.s.pruneNext.all(c[0], c[1], batch) : this.s.pruneFirst.all(batch)) as [string, string, number][];
+      let n = 0;
+      for (const [scope, key, exp] of rows) if (exp <= now) n += this.s.pruneKey.run(scope, key, now).changes;
+      const last = rows[rows.length - 1];
+      this.pruneCursor = rows.length === batch ? [last[0], last[1]] : undefined;
+      const dl = this.s.pruneDl.run(dlBefore, batch).changes;
+      this.pruneMore = this.pruneCursor !== undefined || dl === batch;
+      return n + dl;
+    });
+  }
+
+  protected override hasMorePruneWork(): boolean {
+    return this.pruneMore;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// Idempotency throughput of the state stores against bare baselines measured in this run:
+// memory vs a bare Map; sqlite (WAL, synchronous=FULL, group commit) vs bare
+// better-sqlite3 with one transaction per key and with 500 keys per transaction; redis
+// (auto-pipelined) vs bare ioredis SET NX pipelined. Two kinds of op:
+//   check-and-commit (mark mode): one atomic claim that commits the key at once;
+//   reserve + commit (eager mode): claim in-flight, then commit with a result.
+// WINDOW keys are in flight, as in a busy flow. Last, the RSS of a fresh process that
+// holds 1,000,000 retained keys in SQLite.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const Database = require('better-sqlite3');
+const Redis = require('ioredis');
+const { createStore } = require('../dist/lib/store');
+const { startRedis, tmpDir } = require('../test/helpers/servers');
+
+const WINDOW = 1000;
+const EAGER = { mode: 'eager', leaseMs: 300_000, retentionMs: 7 * 24 * 3600_000 };
+const MARK = { ...EAGER, mode: 'mark' };
+const MS = Number(process.env.BENCH_MS) || 2500;
+const RETAINED = Number(process.env.BENCH_RETAINED) || 1_000_000;
+
+/** Runs batch(keys) on fresh keys until MS elapsed; returns keys/s. */
+async function rate(batch, prefix) {
+  let n = 0;
+  let elapsed = 0;
+  const t0 = process.hrtime.bigint();
+  while (elapsed < MS) {
+    await batch(Array.from({ length: WINDOW }, (_, i) => `${prefix}-${n + i}`));
+    n += WINDOW;
+    elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
+  }
+  return Math.round((n / elapsed) * 1000);
+}
+
+const markOps = (s) => (keys) => Promise.all(keys.map((k) => s.claim('bench', k, MARK)));
+const eagerOps = (s) => (keys) => Promise.all(keys.map((k) => s.claim('bench', k, EAGER).then(() => s.commit('bench', k, { doc: k }, EAGER.retentionMs))));
+
+async function memory() {
+  const s = createStore({ kind: 'memory', maxEntries: 5_000_000, pruneIntervalMs: 0 });
+  const mark = await rate(markOps(s), 'm');
+  const eager = await rate(eagerOps(s), 'e');
+  await s.close();
+  const map = new Map();
+  const bareMark = await rate(async (keys) => { for (const k of keys) if (!map.has(k)) map.set(k, { s: 1, t: Date.now() }); }, 'b');
+  const bareEager = await rate(async (keys) => {
+    for (const k of keys) {
+      if (!map.has(k)) map.set(k, { s: 0, t: Date.now() });
+      map.set(k, { s: 1, t: Date.now(), r: JSON.stringify({ doc: k }) });
+    }
+  }, 'c');
+  return { name: 'memory', goal: 200_000, mark, eager, baselines: [['bare Map', bareMark, bareEager]] };
+}
+
+function bareSqlite(dir) {
+  const db = new Database(path.join(dir, 'bare.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE k (scope TEXT, key TEXT, state INT, exp INT, result TEXT, PRIMARY KEY (scope, key)) WITHOUT ROWID');
+  const ins = db.prepare('INSERT OR IGNORE INTO k VALUES (?, ?, ?, ?, NULL)');
+  const upd = db.prepare('UPDATE k SET state = 1, exp = ?, result = ? WHERE scope = ? AND key = ?');
+  const mark = (k) => ins.run('bench', k, 1, Date.now() + 1000);
+  const eager = (k) => { ins.run('bench', k, 0, Date.now() + 1000); upd.run(Date.now() + 1000, JSON.stringify({ doc: k }), 'bench', k); };
+  const t = (fn) => ({ one: db.transaction(fn), many: db.transaction((keys) => { for (const k of keys) fn(k); }) });
+  return { db, mark: t(mark), eager: t(eager) };
+}
+
+async function sqlite() {
+  const dir = tmpDir('bench-store-');
+  const s = createStore({ kind: 'sqlite', path: path.join(dir, 'state.db'), pruneIntervalMs: 0 });
+  const mark = await rate(markOps(s), 'm');
+  const eager = await rate(eagerOps(s), 'e');
+  const stats = s.commitStats;
+  await s.close();
+  const b = bareSqlite(dir);
+  const perTxn = (fn) => async (keys) => { for (const k of keys) fn.one(k); };
+  const batched = (fn) => async (keys) => { for (let i = 0; i < keys.length; i += 500) fn.many(keys.slice(i, i + 500)); };
+  const baselines = [
+    ['bare better-sqlite3, 1 txn per key', await rate(perTxn(b.mark), 'p'), await rate(perTxn(b.eager), 'q')],
+    ['bare better-sqlite3, 500 keys per txn', await rate(batched(b.mark), 'r'), await rate(batched(b.eager), 's')],
+  ];
+  b.db.close();
+  return {
+    name: 'sqlite (WAL, synchronous=FULL)', goal: 30_000, mark, eager, baselines,
+    note: `group commit put ${stats.operations.toLocaleString('en-US')} store calls into ${stats.transactions} transactions (${Math.round(stats.operations / stats.transactions)} per fsync)`,
+  };
+}
+
+async function redis() {
+  const server = await startRedis();
+  if (!server) return { name: 'redis', skipped: 'redis-server not installed' };
+  try {
+    const s = createStore({ kind: 'redis', redisUrl: server.url, pruneIntervalMs: 0 });
+    const mark = await rate(markOps(s), 'm');
+    const eager = await rate(eagerOps(s), 'e');
+    await s.close();
+    const c = new Redis(server.url, { enableAutoPipelining: true });
+    const bareMark = await rate((keys) => Promise.all(keys.map((k) => c.set(`b:${k}`, '1', 'PX', 300000, 'NX'))), 'b');
+    const bareEager = await rate((keys) => Promise.all(keys.map((k) => c.set(`c:${k}`, '0', 'PX', 300000, 'NX')
+      .then(() => c.set(`c:${k}`, JSON.stringify({ doc: k }), 'PX', 604800000)))), 'c');
+    c.disconnect();
+    return { name: 'redis (auto-pipelined)', goal: 20_000, mark, eager, baselines: [['bare ioredis SET NX (+ SET), pipelined', bareMark, bareEager]] };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Runs in a fresh process (--rss) so that nothing else inflates the figure. */
+async function retained() {
+  const dir = tmpDir('bench-rss-');
+  global.gc && global.gc();
+  const before = process.memoryUsage().rss;
+  const s = createStore({ kind: 'sqlite', path: path.join(dir, 'state.db'), pruneIntervalMs: 0 });
+  const t0 = Date.now();
+  let peak = 0;
+  for (let i = 0; i < RETAINED; i += 5000) {
+    await Promise.all(Array.from({ length: Math.min(5000, RETAINED - i) }, (_, j) => s.claim('bench', `order-${i + j}/op-0020/conf-1`, MARK)));
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }
+  const loadMs = Date.now() - t0;
+  const probe = await s.claim('bench', `order-${Math.floor(RETAINED / 2)}/op-0020/conf-1`, MARK);
+  global.gc && global.gc();
+  const after = process.memoryUsage().rss;
+  const fileMb = fs.statSync(path.join(dir, 'state.db')).size / 2 ** 20;
+  await s.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { before, after, peak, loadMs, dupOk: probe.status === 'duplicate', fileMb };
+}
+
+async function main() {
+  if (process.argv.includes('--rss')) return console.log(JSON.stringify(await retained()));
+  const fmt = (n) => n.toLocaleString('en-US');
+  const rows = [await memory(), await sqlite(), await redis()];
+  const rss = JSON.parse(execFileSync(process.execPath, ['--expose-gc', __filename, '--rss'], { encoding: 'utf8', env: process.env }));
+  const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+  const out = ['## State stores: idempotency throughput', '',
+    `Keys per second with ${fmt(WINDOW)} keys in flight, each figure over ${MS} ms. Check-and-commit = one claim in mark mode ` +
+    '(committed at once); reserve + commit = an eager claim, then a commit with a result (two store calls).', '',
+    '| store | check-and-commit /s | reserve + commit /s | baseline (same run) | baseline /s (check / reserve+commit) | ratio | goal (check-and-commit) |',
+    '|---|---:|---:|---|---:|---:|---|'];
+  for (const r of rows) {
+    if (r.skipped) { out.push(`| ${r.name} | skipped: ${r.skipped} | | | | | |`); continue; }
+    r.baselines.forEach(([bn, bm, be], i) => out.push(`| ${i ? '' : r.name} | ${i ? '' : fmt(r.mark)} | ${i ? '' : fmt(r.eager)} | ${bn} | ${fmt(bm)} / ${fmt(be)} | ` +
+      `${ratio(r.mark, bm)} / ${ratio(r.eager, be)} | ${i ? '' : `${fmt(r.goal)}/s: ${r.mark >= r.goal ? 'met' : 'NOT met'}`} |`));
+  }
+  for (const r of rows) if (r.note) out.push('', `${r.name}: ${r.note}.`);
+  const mb = (b) => `${(b / 2 ** 20).toFixed(0)} MB`;
+  out.push('', `### RSS with ${fmt(RETAINED)} retained keys in SQLite (fresh process)`, '',
+    '| | value |', '|---|---:|',
+    `| RSS of the process before opening the store (baseline) | ${mb(rss.before)} |`,
+    `| RSS with ${fmt(RETAINED)} keys retained, after GC | ${mb(rss.after)} (goal < 200 MB: ${rss.after < 200 * 2 ** 20 ? 'met' : 'NOT met'}) |`,
+    `| peak RSS while loading | ${mb(rss.peak)} |`,
+    `| database file | ${rss.fileMb.toFixed(0)} MB |`,
+    `| load time (check-and-commit, group commit) | ${(rss.loadMs / 1000).toFixed(1)} s (${fmt(Math.round((RETAINED / rss.loadMs) * 1000))} keys/s) |`,
+    `| a retained key is still caught as duplicate | ${rss.dupOk ? 'yes' : 'NO'} |`);
+  console.log(out.join('\n'));
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });
