@@ -161,6 +161,25 @@ describe('mfg-erp node', () => {
     }
   });
 
+  it('releases the mfg-idempotency reservation after a permanent failure, so that a corrected retry can pass', async () => {
+    const { id, nodes, creds } = setup('postGoodsIssue');
+    await helper.load(types, nodes, creds);
+    const store = acquireStore(require('node-red'), 'default');
+    try {
+      const scope = `test-scope-${n}`;
+      await store.claim(scope, 'evt-78', { mode: 'eager', leaseMs: 60000, retentionMs: 60000 });
+      const bad = nextMsg('bad');
+      helper.getNode(id).receive({
+        payload: { orderId: '1000123', material: 'RM100', storageLocation: '171B', lot: 'RB001', quantity: { value: 99999, unit: 'KG' } },
+        postingKey: `idem-rel-${n}`, idempotency: { key: 'evt-78', scope, store: 'default' },
+      });
+      assert.equal((await bad).error.kind, 'validation');
+      await until(async () => (await store.get(scope, 'evt-78')) === undefined, 3000);
+    } finally {
+      await releaseStore(store);
+    }
+  });
+
   it('offers the operations of each profile to the editor', async () => {
     const { nodes, creds } = setup('getItem');
     await helper.load(types, nodes, creds);
