@@ -130,6 +130,7 @@ export class ErpState {
         case '201': case '601': add(m, m.storageLocation, 'unrestricted', -q); break;
         case '311':
           if (!m.toStorageLocation || !STORAGE_LOCATIONS.includes(m.toStorageLocation)) throw new ErpError('validation', 'M7/053', 'Movement type 311 needs a valid receiving storage location', 'IssuingOrReceivingStorageLoc');
+          if (m.toStorageLocation === m.storageLocation) throw new ErpError('validation', 'M7/236', 'Issuing and receiving storage locations are the same', 'IssuingOrReceivingStorageLoc');
           add(m, m.storageLocation, 'unrestricted', -q); add({ ...m }, m.toStorageLocation, 'unrestricted', q); break;
         default: throw new ErpError('validation', 'M7/001', `Movement type ${m.movementType} is not supported`, 'GoodsMovementType');
       }
