@@ -32,7 +32,12 @@ async function startNodeRed(opts = {}) {
   linkPackage(userDir);
   if (opts.flows) fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(opts.flows, null, 1));
   if (opts.credentials) fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(opts.credentials));
+  // Node-RED also loads the node modules beside its own install (our devDependencies):
+  // node-red-contrib-opcua takes seconds to load, so only flows that use it get it.
+  const flowsNow = opts.flows || (fs.existsSync(path.join(userDir, 'flows.json')) ? JSON.parse(fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8')) : []);
+  const usesOpcua = flowsNow.some((n) => /^OpcUa-/.test(n.type));
   const settings = {
+    nodesExcludes: usesOpcua ? [] : ['node-red-contrib-opcua'],
     uiHost: '127.0.0.1',
     uiPort: port,
     flowFile: 'flows.json',
