@@ -3,3 +3,4 @@
 export * from './outbox';
 export * from './policy';
 export { QueueFullError } from '../store/types';
+export * from './types';
