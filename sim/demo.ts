@@ -72,6 +72,15 @@ async function startNodeRed(p: number, userDir: string): Promise<Closable> {
   return { close: async () => { await RED.stop(); await new Promise((r) => server.close(r)); } };
 }
 
+/** The QMS calls the demo flow's webhook node on every nonconformance (secret from the demo credentials). */
+async function subscribeWebhook(qmsUrl: string, url: string): Promise<void> {
+  const cred = path.join(root, 'flows', 'demo-plant_cred.json');
+  const secret = fs.existsSync(cred) ? JSON.parse(fs.readFileSync(cred, 'utf8'))['wf5-webhook']?.secret : undefined;
+  if (!secret) return;
+  const r = await fetch(`${qmsUrl}/__sim/webhooks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url, secret, style: 'standard' }) });
+  if (!r.ok) throw new Error(`QMS webhook subscription failed: ${r.status} ${await r.text()}`);
+}
+
 async function main(): Promise<void> {
   const ports = {
     editor: port('MFG_EDITOR_PORT', 1880), mqtt: port('MFG_MQTT_PORT', 1883), opcua: port('MFG_OPCUA_PORT', 4840),
@@ -99,16 +108,23 @@ async function main(): Promise<void> {
     const qms = await startQmsSim({ port: ports.qms, host: HOST });
     running.push(qms);
     const mqttUrl = `mqtt://${HOST}:${ports.mqtt}`;
-    // The demo plant keeps producing: the scenario loops at ten plant seconds per second.
-    const plant = await startPlantSim({ port: ports.opcua, mqttUrl, loop: true, timeScale: Number(process.env.MFG_TIME_SCALE || 10) });
+    // A shift plan big enough for a long demo: the seeded orders would be fully confirmed
+    // after a few loops of the scenario, and later confirmations refused.
+    for (const o of erp.state.orders.values()) o.totalQty = Math.max(o.totalQty, 100000);
+    // The demo plant keeps producing: two lines (L1 over OPC UA, L2 as MQTT telemetry),
+    // the scenario looping at ten plant seconds per second.
+    const plant = await startPlantSim({
+      port: ports.opcua, mqttUrl, lines: ['L1', 'L2'], mqttLine: 'L2', loop: true, timeScale: Number(process.env.MFG_TIME_SCALE || 10),
+    });
     running.push(plant);
     Object.assign(process.env, {
       MFG_ENTERPRISE: process.env.MFG_ENTERPRISE || 'acme', MFG_SITE: process.env.MFG_SITE || 'BER1',
       MFG_AREA: process.env.MFG_AREA || 'assembly', MFG_LINE: process.env.MFG_LINE || 'line1',
-      MFG_MQTT_URL: mqttUrl, MFG_OPCUA_URL: plant.endpointUrl,
+      MFG_MQTT_URL: mqttUrl, MFG_MQTT_HOST: HOST, MFG_MQTT_PORT: String(ports.mqtt), MFG_OPCUA_URL: plant.endpointUrl,
       MFG_ERP_URL: erp.url, MFG_WMS_URL: wms.url, MFG_QMS_URL: qms.url,
     });
     running.push(await startNodeRed(ports.editor, prepareUserDir()));
+    await subscribeWebhook(qms.url, `http://${HOST}:${ports.editor}/api/webhooks/qms`);
     console.log([
       '',
       'mfg-connect demo plant is running',
