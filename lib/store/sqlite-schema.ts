@@ -51,12 +51,13 @@ export type Sync = 'full' | 'normal';
  * synchronous=FULL (default): the WAL is fsynced at every commit, so a committed key or
  * outbox entry survives power loss, not only a process kill. NORMAL survives kill -9 but
  * may lose the last commits on power loss. busy_timeout lets a second process (a CLI,
- * a backup) hold the lock briefly without failing our writes.
+ * a backup) hold the lock briefly without failing our writes; it is short because
+ * better-sqlite3 waits synchronously, holding up the flows.
  */
 export function openSchema(db: Database.Database, sync: Sync): void {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${sync === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.pragma('busy_timeout = 5000');
+  db.pragma('busy_timeout = 1000');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new Error(`state store ${db.name} has schema version ${version}, newer than this package understands (${SCHEMA_VERSION})`);

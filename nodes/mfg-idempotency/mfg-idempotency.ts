@@ -57,9 +57,9 @@ export = (RED: NodeAPI) => {
 
     onInput(node, async (msg, send) => {
       if (!guard) throw new Error(`mfg-idempotency: no state store (${failure || 'not configured'})`);
-      const idem = msg.idempotency as { action?: unknown; key?: unknown; scope?: unknown; result?: unknown } | undefined;
+      const idem = msg.idempotency as Settle | undefined;
       if (idem && idem.action !== undefined) {
-        await settle(guard, idem);
+        await settle(RED, guard, ref, idem);
         status.set(render);
         return;
       }
@@ -83,15 +83,25 @@ export = (RED: NodeAPI) => {
   RED.nodes.registerType('mfg-idempotency', MfgIdempotency);
 };
 
-async function settle(guard: IdempotencyGuard, idem: { action?: unknown; key?: unknown; scope?: unknown; result?: unknown }): Promise<void> {
+type Settle = { action?: unknown; key?: unknown; scope?: unknown; store?: unknown; result?: unknown };
+
+/** Commits or releases the reservation a msg carries, in the store that made it. */
+async function settle(RED: NodeAPI, guard: IdempotencyGuard, ref: string, idem: Settle): Promise<void> {
   const action = String(idem.action).toLowerCase();
   if (action !== 'commit' && action !== 'release') {
     throw new Error(`mfg-idempotency: msg.idempotency.action must be "commit" or "release", not "${String(idem.action)}"`);
   }
   if (typeof idem.key !== 'string' || !idem.key) throw new Error(`mfg-idempotency: ${action} needs msg.idempotency.key (as set on the "new" output)`);
   const scope = typeof idem.scope === 'string' && idem.scope ? idem.scope : undefined;
-  if (action === 'commit') await guard.commit(idem.key, idem.result, scope);
-  else await guard.release(idem.key, scope);
+  const other = typeof idem.store === 'string' && idem.store && idem.store !== ref ? acquireStore(RED, idem.store) : undefined;
+  try {
+    const g = other ? new IdempotencyGuard(other, guard.opts) : guard;
+    if (action === 'commit') await g.commit(idem.key, idem.result, scope);
+    else await g.release(idem.key, scope);
+    if (g !== guard) guard.counts[action === 'commit' ? 'committed' : 'released']++;
+  } finally {
+    if (other) await releaseStore(other);
+  }
 }
 
 function keySource(config: IdemDef): string {

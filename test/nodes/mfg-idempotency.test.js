@@ -181,3 +181,23 @@ describe('mfg-idempotency node', () => {
     await until(() => /sqlite/.test(helper.getNode('idem').status.args.at(-1)[0].text));
   });
 });
+
+describe('mfg-idempotency settling a reservation made in another store', () => {
+  before(start);
+  after(stop);
+
+  it('commits through the store named in msg.idempotency.store', async () => {
+    const f = flow();
+    f.push({ id: 'store2', type: 'mfg-store', kind: 'memory' });
+    f.push({ id: 'other', type: 'mfg-idempotency', z: 'tab', x: 1, y: 1, store: 'store2', keyType: 'eventid', mode: 'eager', wires: [['new'], ['dup']] });
+    await helper.load([mfgStore, mfgIdem], f);
+    const fresh = nextMsg('new');
+    helper.getNode('idem').receive(ev('x-1'));
+    const m = await fresh;
+    helper.getNode('other').receive({ idempotency: { ...m.idempotency, action: 'commit', result: 'DOC-9' } });
+    await until(async () => (await helper.getNode('store').store.get(m.idempotency.scope, 'x-1'))?.state === 'committed');
+    assert.equal((await helper.getNode('store').store.get(m.idempotency.scope, 'x-1')).result, 'DOC-9');
+    assert.equal(await helper.getNode('store2').store.get(m.idempotency.scope, 'x-1'), undefined);
+    await helper.unload();
+  });
+});
