@@ -27,7 +27,7 @@ function packageFlow(url) {
     { id: 'b', type: 'mfg-broker', url, protocol: '3.1.1', clientId: '', keepalive: 60, cleanSession: true, verifyTls: true },
     { id: 'sub', type: 'mfg-subscribe', z: 't', x: 1, y: 1, broker: 'b', mode: 'topic', topic: IN, types: '', group: '', qos: 1, wires: [['val'], []] },
     { id: 'val', type: 'mfg-validate', z: 't', x: 1, y: 1, schemaFrom: 'catalog', maxBytes: 262144, wires: [['idem'], []] },
-    { id: 'idem', type: 'mfg-idempotency', z: 't', x: 1, y: 1, keyFrom: 'id', mode: 'mark', wires: [['pub'], []] },
+    { id: 'idem', type: 'mfg-idempotency', z: 't', x: 1, y: 1, keyType: 'eventid', key: '', scope: 'bench', mode: 'mark', wires: [['pub'], []] },
     { id: 'pub', type: 'mfg-publish', z: 't', x: 1, y: 1, broker: 'b', topicFrom: 'fixed', topic: OUT, limit: 1000000, wires: [] },
   ];
 }
