@@ -7,6 +7,7 @@ import type { Ctx, Reply, SimRequest } from '../http/types';
 import { HttpError } from '../http/types';
 import type { ErpConfig } from './index';
 import { parseKey, query } from './odata';
+import { runBatch } from './sap-batch';
 import { ErpError, ErpState, Order, StockType } from './state';
 
 type Row = Record<string, unknown>;
@@ -112,6 +113,7 @@ export function mountD365(server: SimServer, state: ErpState, cfg: ErpConfig): v
     },
   };
 
+  const booked: Array<[string, string | null | undefined, string]> = [];
   server.route('*', /^\/data\/?(?<rest>.*)$/, (r: SimRequest, ctx: Ctx): Reply => {
     const auth = String(r.headers.authorization || '');
     const exp = auth.startsWith('Bearer ') ? tokens.get(auth.slice(7)) : undefined;
@@ -119,6 +121,36 @@ export function mountD365(server: SimServer, state: ErpState, cfg: ErpConfig): v
       if (exp) tokens.delete(auth.slice(7));
       return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
     }
+    if (r.params.rest !== '$batch') return one(r, ctx);
+    if (r.method !== 'POST') return d365Error(405, "The requested resource does not support http method '" + r.method + "'.");
+    let reply: Reply;
+    try {
+      // D365 answers a batch with 200 even when parts failed: every part must be checked
+      reply = runBatch(r.raw.toString('utf8'), String(r.headers['content-type'] || ''), '/data/', (s) => {
+        const raw = Buffer.from(s.body);
+        const sub: SimRequest = {
+          method: s.method, path: `/data/${s.rest}`, query: s.query, headers: { ...r.headers, ...s.headers }, raw, params: { rest: s.rest }, req: r.req,
+          json() {
+            try { return JSON.parse(s.body); } catch (e) { throw new HttpError(400, `The request body is not valid JSON: ${(e as Error).message}`); }
+          },
+        };
+        return one(sub, { book: (...a) => booked.push(a) });
+      }, (fn) => {
+        const snap = state.snapshot();
+        const rafLen = raf.length;
+        const mark = booked.length;
+        if (!fn()) { state.restore(snap); raf.length = rafLen; booked.length = mark; }
+      }, { status: 200, refuse: (m) => d365Error(400, m) });
+    } catch (e) {
+      booked.length = 0;
+      if (e instanceof HttpError) return d365Error(e.status, e.message);
+      throw e;
+    }
+    for (const b of booked.splice(0)) ctx.book(...b);
+    return reply;
+  });
+
+  function one(r: SimRequest, ctx: Ctx): Reply {
     const base = `http://${r.headers.host || '127.0.0.1'}/data/`;
     const rest = r.params.rest || '';
     const m = /^(?<set>[A-Za-z0-9_]+)(?<key>\(.*\))?$/.exec(rest);
@@ -156,5 +188,5 @@ export function mountD365(server: SimServer, state: ErpState, cfg: ErpConfig): v
       if (e instanceof HttpError) return d365Error(e.status, e.message, e.message);
       throw e;
     }
-  });
+  }
 }

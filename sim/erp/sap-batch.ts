@@ -1,4 +1,5 @@
-// OData v2 $batch: multipart/mixed with change sets (all or nothing) and retrievals.
+// OData $batch (v2 for SAP, v4 multipart for D365): multipart/mixed with change sets (all
+// or nothing) and retrievals.
 // Sub-request paths may be relative to the service root, absolute, or full URLs.
 import { randomUUID } from 'crypto';
 import type { Reply } from '../http/types';
@@ -31,13 +32,20 @@ function parseHeaders(block: string): Record<string, string> {
 }
 
 function splitParts(body: string, boundary: string): Part[] {
-  const text = body.replace(/\r\n/g, '\n');
-  const delim = `--${boundary}`;
-  const end = text.indexOf(`${delim}--`);
-  if (end < 0) throw new HttpError(400, `The batch request does not end with ${delim}--`, '/IWFND/CM_MGW/021');
-  const chunks = text.slice(0, end).split(delim).slice(1);
+  // a delimiter is a whole line "--<boundary>" (or "--<boundary>--" at the end)
+  const lines = body.replace(/\r\n/g, '\n').split('\n');
+  const chunks: string[][] = [];
+  let cur: string[] | undefined;
+  let closed = false;
+  for (const line of lines) {
+    const t = line.trimEnd();
+    if (t === `--${boundary}--`) { if (cur) chunks.push(cur); closed = true; break; }
+    if (t === `--${boundary}`) { if (cur) chunks.push(cur); cur = []; continue; }
+    if (cur) cur.push(line);
+  }
+  if (!closed) throw new HttpError(400, `The batch request does not end with --${boundary}--`, '/IWFND/CM_MGW/021');
   return chunks.map((c) => {
-    const s = c.replace(/^\n/, '');
+    const s = c.join('\n');
     const blank = s.indexOf('\n\n');
     const head = blank < 0 ? s : s.slice(0, blank);
     const rest = blank < 0 ? '' : s.slice(blank + 2);
@@ -75,7 +83,8 @@ function httpPart(reply: Reply): string {
  * Runs a $batch. exec answers one sub-request; changeset runs its function all-or-nothing
  * (it returns false to roll back). Returns the multipart/mixed reply (202).
  */
-export function runBatch(raw: string, contentType: string, serviceRoot: string, exec: (s: SubRequest) => Reply, changeset: (fn: () => boolean) => void): Reply {
+export function runBatch(raw: string, contentType: string, serviceRoot: string, exec: (s: SubRequest) => Reply, changeset: (fn: () => boolean) => void, opts: { status?: number; refuse?: (message: string) => Reply } = {}): Reply {
+  const refuse = opts.refuse || ((message: string) => ({ status: 400, body: { error: { code: '/IWFND/CM_MGW/022', message: { lang: 'en', value: message } } } }));
   const outer = `batch_${randomUUID()}`;
   const out: string[] = [];
   for (const part of splitParts(raw, boundaryOf(contentType))) {
@@ -86,7 +95,7 @@ export function runBatch(raw: string, contentType: string, serviceRoot: string, 
       let failed: Reply | undefined;
       changeset(() => {
         for (const s of subs) {
-          const reply = s.method === 'GET' ? { status: 400, body: { error: { code: '/IWFND/CM_MGW/022', message: { lang: 'en', value: 'GET requests are not allowed in a change set' } } } } : exec(s);
+          const reply = s.method === 'GET' ? refuse('GET requests are not allowed in a change set') : exec(s);
           if (reply.status >= 400) { failed = reply; return false; }
           replies.push(reply);
         }
@@ -105,5 +114,5 @@ export function runBatch(raw: string, contentType: string, serviceRoot: string, 
     }
   }
   const body = out.map((p) => `--${outer}\r\n${p}\r\n`).join('') + `--${outer}--\r\n`;
-  return { status: 202, headers: { 'Content-Type': `multipart/mixed; boundary=${outer}` }, body };
+  return { status: opts.status ?? 202, headers: { 'Content-Type': `multipart/mixed; boundary=${outer}` }, body };
 }

@@ -110,4 +110,21 @@ describe('ERP simulator, d365 surface', () => {
     await http.post('/__sim/faults', { mode: 'none' });
     assert.equal((await http.get('/data/ReleasedProductsV2', { headers: h })).status, 200);
   });
+
+  it('answers $batch with 200 even when a change set failed; that change set books nothing', async () => {
+    const h = await bearer();
+    const post = (body) => ['Content-Type: application/http', 'Content-Transfer-Encoding: binary', '', 'POST ProductionOrderReportAsFinishedJournalEntries HTTP/1.1', 'Content-Type: application/json', '', JSON.stringify(body), ''].join('\r\n');
+    const raf = (key, extra = {}) => post({ ProductionOrderNumber: 'P1000123', ReportedGoodInventoryQuantity: 5, ItemBatchNumber: 'B0500', JournalLineDescription: key, ...extra });
+    const cs = (name, ops) => [`Content-Type: multipart/mixed; boundary=${name}`, '', ...ops.map((o) => `--${name}\r\n${o}`), `--${name}--`, ''].join('\r\n');
+    const get = ['Content-Type: application/http', '', "GET WarehousesOnHandV2?$filter=ItemBatchNumber%20eq%20'B0500' HTTP/1.1", '', ''].join('\r\n');
+    const body = [cs('good', [raf('k-1'), raf('k-2')]), cs('bad', [raf('k-3'), raf('k-4', { Colour: 'red' })]), get].map((p) => `--b\r\n${p}`).join('\r\n') + '\r\n--b--\r\n';
+    const r = await http.post('/data/$batch', body, { headers: { ...h, 'Content-Type': 'multipart/mixed; boundary=b' }, responseType: 'text', transformResponse: (x) => x });
+    assert.equal(r.status, 200);
+    assert.equal((r.data.match(/HTTP\/1.1 201 Created/g) || []).length, 2);
+    assert.match(r.data, /HTTP\/1.1 400 Bad Request[\s\S]*The property 'Colour' does not exist/);
+    assert.match(r.data, /"OnHandQuantity":10/, 'the retrieval sees only the good change set');
+    assert.deepEqual((await http.get('/__sim/ledger')).data.entries.map((e) => e.key), ['k-1', 'k-2']);
+    const noToken = await http.post('/data/$batch', body, { headers: { 'Content-Type': 'multipart/mixed; boundary=b' } });
+    assert.equal(noToken.status, 401);
+  });
 });
