@@ -97,6 +97,22 @@ export class Connector {
     }
   }
 
+  /**
+   * Fixes what a posting would otherwise read at send time, before it is persisted: a hold
+   * without a quantity takes the lot's current stock. A retry after a lost reply then sends
+   * the same request (servers compare it with the first) instead of reading stock the first
+   * attempt already moved. Failing that (system down), the posting reads it when sent.
+   */
+  async resolve(op: string, input: OpInput): Promise<void> {
+    const from = op === 'placeQualityHold' ? 'unrestricted' : op === 'releaseQualityHold' ? 'blocked' : undefined;
+    const check = this.profile.ops.checkAvailability;
+    if (!from || input.quantity || input.stockRows || !check || this.cfg.profile === 'odoo') return;
+    const r = await check.run({ material: input.material, plant: input.plant, lot: input.lot, storageLocation: input.storageLocation }, keyInfo(`${op}:resolve`));
+    const rows = ((r.data as { rows?: Array<{ storageLocation: string; lot?: string; stockType: string; quantity: number; unit: string }> }).rows || [])
+      .filter((x) => x.stockType === from && x.quantity > 0 && (!input.lot || x.lot === String(input.lot)));
+    if (rows.length) input.stockRows = rows.map((x) => ({ storageLocation: x.storageLocation, quantity: { value: x.quantity, unit: x.unit } }));
+  }
+
   /** One attempt of a posting under `key` (see the header comment for the protocol). */
   async post(op: string, input: OpInput, key: string, ctx: PostContext = {}): Promise<PostOutcome> {
     const impl = this.profile.ops[op];

@@ -150,6 +150,10 @@ export function registerConnectorNode(RED: NodeAPI, type: 'mfg-erp' | 'mfg-wms' 
       }
       await ready;
       if (!outbox) throw new Error(`${type}: the outbox store is not available`);
+      // bounded: an unreachable system must not hold the msg; the posting then reads stock when sent
+      const probe = { ...input };
+      const resolved = await Promise.race([client!.resolve(op, probe).then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 5000).unref())]);
+      if (resolved && probe.stockRows) input.stockRows = probe.stockRows;
       const partition = String(ev?.partitionkey || input.orderId || input.lot || input.material || 'default');
       const { req: _req, res: _res, ...rest } = msg as Msg & { req?: unknown; res?: unknown };
       await outbox.add({ op, key, input, msg: JSON.parse(JSON.stringify(rest)) } as Stored, partition);

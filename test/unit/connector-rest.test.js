@@ -103,6 +103,20 @@ describe('rest profile', () => {
     assert.equal((await state(wms)).tasks.length, 1);
   });
 
+  it('a hold of a whole lot is fixed before sending, so a retry after a lost reply replays instead of failing', async () => {
+    const c = conns.erp;
+    const { input } = c.prepare('placeQualityHold', { holdId: 'H5', material: 'FG226', plant: '1710', lot: 'B0001' });
+    await c.resolve('placeQualityHold', input);
+    assert.deepEqual(input.stockRows, [{ storageLocation: '171A', quantity: { value: 20, unit: 'PC' } }]);
+    await fault(erp, { mode: 'drop-after-commit' });
+    await rejects(() => c.post('placeQualityHold', input, 'placeQualityHold:H5', { store }));
+    await fault(erp, { mode: 'none' });
+    const r = await c.post('placeQualityHold', input, 'placeQualityHold:H5', { attempt: 2, store });
+    assert.equal(r.duplicate, true);
+    assert.equal((await ledger(erp, 'material-document')).length, 1);
+    assert.equal(stockQty(await state(erp), 'FG226', '171A', 'B0001', 'blocked'), 20);
+  });
+
   it('WMS: transfer, confirm, block and release shipments', async () => {
     const t = await post('wms', 'createTransferTask', { material: 'RM100', lot: 'RB001', quantity: { value: 25, unit: 'KG' }, from: '171B', destination: 'LINE-1' }, 'tt-1');
     assert.match(t.document, /^TT-/);

@@ -96,7 +96,9 @@ export const rest: ProfileFactory = (http, cfg) => {
   async function movement(op: string, i: OpInput, k: { key: string; ref: string }, mt: string, from?: StockRow['stockType']): Promise<OpResult> {
     let items: Record<string, unknown>[];
     if (from && !i.quantity) {
-      const rows = (await stock(i)).filter((r) => r.stockType === from && r.quantity > 0 && (!i.lot || r.lot === i.lot));
+      const rows = Array.isArray(i.stockRows) && i.stockRows.length
+        ? i.stockRows.map((r: any) => ({ storageLocation: r.storageLocation, lot: i.lot, stockType: from, quantity: r.quantity.value, unit: r.quantity.unit }))
+        : (await stock(i)).filter((r) => r.stockType === from && r.quantity > 0 && (!i.lot || r.lot === i.lot));
       if (!rows.length) throw new Error(`${op}: lot ${i.lot} of ${i.material} has no ${from} stock`);
       items = rows.map((r) => moveItem({ ...i, storageLocation: r.storageLocation, quantity: { value: r.quantity, unit: r.unit } }, op, mt));
     } else items = [moveItem(i, op, mt)];

@@ -75,6 +75,9 @@ export const sapOdata: ProfileFactory = (http, cfg) => {
   async function holdItems(i: OpInput, op: string, from: StockRow['stockType']): Promise<Record<string, unknown>[]> {
     const base = { Material: need(i, 'material', op), Plant: need(i, 'plant', op), Batch: need(i, 'lot', op) };
     if (i.quantity) return [{ ...base, StorageLocation: need(i, 'storageLocation', op), EntryUnit: i.quantity.unit, QuantityInEntryUnit: dec(i.quantity.value) }];
+    if (Array.isArray(i.stockRows) && i.stockRows.length) {
+      return i.stockRows.map((r: any) => ({ ...base, StorageLocation: r.storageLocation, EntryUnit: r.quantity.unit, QuantityInEntryUnit: dec(r.quantity.value) }));
+    }
     const rows = (await stockRows(op, base.Material, base.Plant, base.Batch, opt(i.storageLocation))).filter((r) => r.stockType === from && r.quantity > 0);
     if (!rows.length) throw new Error(`${op}: lot ${base.Batch} of ${base.Material} has no ${from} stock in plant ${base.Plant}`);
     return rows.map((r) => ({ ...base, StorageLocation: r.storageLocation, EntryUnit: r.unit, QuantityInEntryUnit: dec(r.quantity) }));
