@@ -8,7 +8,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
-const tiers = ['unit', 'nodes', 'e2e'];
+const tiers = ['unit', 'nodes', 'e2e', 'chaos'];
 const filters = process.argv.slice(2);
 
 function find(dir) {
