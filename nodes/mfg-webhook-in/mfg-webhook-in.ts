@@ -51,6 +51,17 @@ function getPath(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
+/** settings.httpNodeMiddleware, applied as the core http-in node applies it. */
+function nodeMiddleware(RED: NodeAPI): never[] {
+  let mw: unknown;
+  try {
+    mw = (RED.settings as unknown as Record<string, unknown>).httpNodeMiddleware;
+  } catch {
+    mw = undefined;
+  }
+  return (typeof mw === 'function' || Array.isArray(mw) ? [mw] : []) as never[];
+}
+
 export = (RED: NodeAPI) => {
   registerCatalogRoute(RED);
 
@@ -144,7 +155,7 @@ export = (RED: NodeAPI) => {
       });
     };
     const release = keepRawBody(RED, url);
-    RED.httpNode.post(url, route as never);
+    RED.httpNode.post(url, ...nodeMiddleware(RED), route as never);
     node.status({ fill: 'grey', shape: 'ring', text: `listening on ${url}` });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -12,7 +12,7 @@ const { signStandard } = require('../../dist/lib/webhooks');
 const SECRET = 'whsec_' + Buffer.from('e2e-qms-webhook-secret').toString('base64');
 
 describe('QMS webhooks into Node-RED', () => {
-  let qms, nr, sink, sinkUrl, q;
+  let qms, nr, sink, sinkUrl, q, hooks;
   const events = [];
 
   before(async () => {
@@ -35,7 +35,10 @@ describe('QMS webhooks into Node-RED', () => {
         { id: 'fwd', type: 'http request', z: 'tab', method: 'POST', ret: 'txt', paytoqs: 'ignore', url: sinkUrl, tls: '', persist: false, proxy: '', authType: '', senderr: false, headers: [], x: 300, y: 100, wires: [[]] },
       ],
       credentials: { std: { secret: SECRET }, gh: { secret: 'gh-e2e-secret' } },
+      // endpoints under their own root; the editor's JSON parser still runs first
+      settings: { httpNodeRoot: '/nodes' },
     });
+    hooks = `${nr.url}/nodes/hooks`;
   });
   after(async () => {
     if (nr) await nr.stop();
@@ -50,7 +53,7 @@ describe('QMS webhooks into Node-RED', () => {
   };
 
   it('turns a QMS nonconformance into one canonical event, also when the QMS redelivers it', async () => {
-    await q.post('/__sim/webhooks', { url: `${nr.url}/hooks/qms`, secret: SECRET, style: 'standard' });
+    await q.post('/__sim/webhooks', { url: `${hooks}/qms`, secret: SECRET, style: 'standard' });
     const nc = await q.post('/api/v1/nonconformances', { material: 'FG226', lot: 'B0077', defect: 'D-CRACK', severity: 'major' }, { headers: { 'Idempotency-Key': 'e2e-1' } });
     assert.equal(nc.status, 201);
     await until(() => events.length === 1);
@@ -67,13 +70,13 @@ describe('QMS webhooks into Node-RED', () => {
   });
 
   it('takes GitHub-style deliveries on another path and refuses forged and stale ones', async () => {
-    await q.post('/__sim/webhooks', { url: `${nr.url}/hooks/qms-gh`, secret: 'gh-e2e-secret', style: 'github' });
+    await q.post('/__sim/webhooks', { url: `${hooks}/qms-gh`, secret: 'gh-e2e-secret', style: 'github' });
     const before = events.length;
     await q.post('/__sim/trigger/nonconformance', { lot: 'B0078', defect: 'D-DENT' });
     await until(() => events.filter((e) => e.data.lot === 'B0078').length === 2);
     assert.equal(events.length, before + 2, 'both subscriptions delivered (standard and github), once each');
     const body = JSON.stringify({ type: 'nonconformance.created', data: { ncId: 'NC-X', material: 'FG226', lot: 'B0079', defect: 'D', detectedAt: new Date().toISOString() } });
-    const send = (ts, secret) => axios.post(`${nr.url}/hooks/qms`, body, {
+    const send = (ts, secret) => axios.post(`${hooks}/qms`, body, {
       validateStatus: () => true,
       headers: { 'Content-Type': 'application/json', 'webhook-id': `msg_${ts}`, 'webhook-timestamp': String(ts), 'webhook-signature': signStandard(secret, `msg_${ts}`, ts, body) },
     });
