@@ -64,6 +64,7 @@ describe('mfg-publish node', () => {
     await helper.load(nodes, testFlow(broker.url));
     const completed = [];
     helper.getNode('completed').on('input', (m) => completed.push(m));
+    await until(() => /connected/.test(lastStatus('pub').text)); // else they would be buffered events
     helper.getNode('pub').receive({ payload: event(1) });
     helper.getNode('pub').receive({ payload: JSON.stringify(event(2)) });
     await until(() => sub.got.length === 2);
