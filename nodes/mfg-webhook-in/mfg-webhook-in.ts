@@ -155,6 +155,11 @@ export = (RED: NodeAPI) => {
       });
     };
     const release = keepRawBody(RED, url);
+    if (!release) {
+      node.status({ fill: 'red', shape: 'ring', text: `${url} already in use` });
+      node.error(`mfg-webhook-in: another webhook node already listens on ${url}`);
+      return;
+    }
     RED.httpNode.post(url, ...nodeMiddleware(RED), route as never);
     node.status({ fill: 'grey', shape: 'ring', text: `listening on ${url}` });
 

@@ -47,8 +47,9 @@ function capture(req: Req, _res: unknown, next: (err?: unknown) => void): void {
   req.on('error', (e) => { if (!failed) { failed = true; next(e); } });
 }
 
-/** Registers a path (under httpNodeRoot) whose raw body must be kept; returns its unregister. */
-export function keepRawBody(RED: NodeAPI, url: string): () => void {
+/** Registers a path (under httpNodeRoot) whose raw body must be kept; returns its unregister,
+ * or undefined when another webhook node already listens there. */
+export function keepRawBody(RED: NodeAPI, url: string): (() => void) | undefined {
   const nodeApp = RED.httpNode as unknown as App;
   const full = norm((typeof nodeApp.path === 'function' ? nodeApp.path() : '') + url);
   const root = rootOf(nodeApp);
@@ -61,6 +62,7 @@ export function keepRawBody(RED: NodeAPI, url: string): () => void {
       if (i > 0) stack.unshift(stack.splice(i, 1)[0]);
     }
   }
+  if (paths.has(full)) return undefined;
   paths.add(full);
   return () => paths.delete(full);
 }

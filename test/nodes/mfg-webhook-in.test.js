@@ -127,6 +127,18 @@ describe('mfg-webhook-in node', () => {
     assert.equal((await got).payload.data.lot, 'B0009');
   });
 
+  it('refuses a second node on the same path', async () => {
+    const nodes = testFlow();
+    nodes.push({ id: 'in2', type: 'mfg-webhook-in', z: 'tab', url: 'hooks/qms', plant: 'plant', eventType: 'mfg.quality.nonconformance.detected.v1', style: 'auto', dataPath: 'data', mappings: [DEFECT], x: 100, y: 300, wires: [['out']] });
+    await helper.load([mfgPlant, webhookIn, capture], nodes, { in: { secret: SECRET }, in2: { secret: SECRET } });
+    const second = helper.getNode('in2');
+    assert.ok(second.status.calledWithMatch({ fill: 'red', text: '/hooks/qms already in use' }));
+    const out = collect('out');
+    assert.equal((await sendStandard(nc())).status, 202);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(out.length, 1, 'one node answers');
+  });
+
   it('removes its route on close and refuses to start without a secret', async () => {
     await load();
     await helper.unload();
