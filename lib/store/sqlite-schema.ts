@@ -30,6 +30,8 @@ CREATE TABLE IF NOT EXISTS queue_items (
 );
 -- covers the heads() scan in id order without touching the payloads
 CREATE INDEX IF NOT EXISTS queue_scan ON queue_items (queue, id, partition, not_before);
+-- the first item of each partition, when the front of the queue is one long backlog
+CREATE INDEX IF NOT EXISTS queue_parts ON queue_items (queue, partition, id);
 
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -85,7 +87,6 @@ export function statements(db: Database.Database) {
 
     count: p('SELECT COUNT(*) AS n FROM queue_items WHERE queue = ?'),
     insert: p('INSERT INTO queue_items (queue, partition, payload, attempts, created_at, not_before) VALUES (?, ?, ?, 0, ?, ?)'),
-    scan: p('SELECT id, partition, not_before FROM queue_items WHERE queue = ? ORDER BY id').raw(true),
     item: p('SELECT * FROM queue_items WHERE id = ? AND queue = ?'),
     del: p('DELETE FROM queue_items WHERE id = ? AND queue = ?'),
     retry: p('UPDATE queue_items SET attempts = attempts + 1, last_error = ?, not_before = ? WHERE id = ? AND queue = ?'),

@@ -8,6 +8,7 @@ import { decodeResult, encodeResult, PruneOptions, record, StoreBase } from './b
 import { GroupCommit, GroupCommitOptions } from './group-commit';
 import { openSchema, statements, Sync } from './sqlite-schema';
 import { deadLetterQuery, rowToDeadLetter, rowToItem } from './sqlite-rows';
+import { headIds, headStatements } from './sqlite-heads';
 import {
   ClaimOptions, ClaimResult, DeadLetter, DeadLetterFilter, KeyRecord, QueueFullError, QueueItem, StateStore,
 } from './types';
@@ -23,6 +24,7 @@ export class SqliteStore extends StoreBase implements StateStore {
   readonly path: string;
   private readonly db: Database.Database;
   private readonly s: ReturnType<typeof statements>;
+  private readonly h: ReturnType<typeof headStatements>;
   private readonly group: GroupCommit;
   private readonly depths = new Map<string, number>();
   private closed = false;
@@ -41,6 +43,7 @@ export class SqliteStore extends StoreBase implements StateStore {
       throw new Error(`sqlite store: cannot open ${this.path}: ${(err as Error).message}`);
     }
     this.s = statements(this.db);
+    this.h = headStatements(this.db);
     const txn = this.db.transaction((body: () => void) => body());
     this.group = new GroupCommit((body) => txn.immediate(body), opts);
     this.setState('ready');
@@ -117,21 +120,7 @@ export class SqliteStore extends StoreBase implements StateStore {
   }
 
   heads(queue: string, max: number, now: number, busy?: ReadonlySet<string>): Promise<QueueItem[]> {
-    return this.run(() => {
-      // Walk the queue in id order; the first row of each partition is its head. Stops
-      // as soon as `max` due heads are found, so a draining outbox reads only its front.
-      const seen = new Set<string>();
-      const ids: number[] = [];
-      if (max <= 0) return [];
-      for (const [id, partition, notBefore] of this.s.scan.iterate(queue) as Iterable<[number, string, number]>) {
-        if (seen.has(partition)) continue;
-        seen.add(partition);
-        if (notBefore > now || (busy && busy.has(partition))) continue;
-        ids.push(id);
-        if (ids.length >= max) break;
-      }
-      return ids.map((id) => rowToItem(this.s.item.get(id, queue) as never));
-    });
+    return this.run(() => headIds(this.h, queue, max, now, busy).map((id) => rowToItem(this.s.item.get(id, queue) as never)));
   }
 
   ack(queue: string, ids: number[]): Promise<void> {

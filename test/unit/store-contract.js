@@ -115,6 +115,20 @@ function storeContract(name, open, opts = {}) {
       assert.equal(later[0].notBefore, now + 10_000);
     });
 
+    it('heads finds partitions behind a long backlog of one busy or waiting partition', async () => {
+      const items = Array.from({ length: 3000 }, (_, i) => ({ partition: 'A', payload: i }));
+      const [a0] = await store.enqueue('q5', items);
+      const [c0] = await store.enqueue('q5', [{ partition: 'C', payload: 'c0' }]);
+      await store.enqueue('q5', [{ partition: 'B', payload: 'b0' }, { partition: 'D', payload: 'd0' }]);
+      const now = Date.now() + 1;
+      await store.retryLater('q5', c0, now + 60_000, 'wait');
+      assert.deepEqual((await store.heads('q5', 10, now, new Set(['A']))).map((i) => i.payload), ['b0', 'd0']);
+      assert.deepEqual((await store.heads('q5', 1, now, new Set(['A']))).map((i) => i.payload), ['b0']);
+      await store.retryLater('q5', a0, now + 60_000, 'wait');
+      assert.deepEqual((await store.heads('q5', 10, now)).map((i) => i.payload), ['b0', 'd0']);
+      assert.deepEqual((await store.heads('q5', 10, now + 60_000)).map((i) => i.payload), [0, 'c0', 'b0', 'd0']);
+    });
+
     it('take removes and returns an item; a stored payload is a copy', async () => {
       const payload = { order: '1000123', q: { value: 5, unit: 'PC' } };
       const [id] = await store.enqueue('q3', [{ partition: 'p', payload }]);
