@@ -11,7 +11,7 @@ import type { QueueItem, StateStore } from '../../lib/store/types';
 import { acquireStore, releaseStore } from '../shared/store';
 import { Msg, onInput, StatusThrottle } from '../shared/red';
 import type { EndpointNode } from '../mfg-endpoint/endpoint-config';
-import { commitReservation, failureMsg, releaseReservation, Stored, successMsg } from './messages';
+import { commitReservation, failureMsg, fromOutbox, releaseReservation, Stored, successMsg, toOutbox } from './messages';
 
 interface ConnectorDef extends NodeDef {
   endpoint: string;
@@ -55,7 +55,7 @@ export function registerConnectorNode(RED: NodeAPI, type: 'mfg-erp' | 'mfg-wms' 
     show();
 
     const deliver = async (item: QueueItem, ctx: { attempt: number }): Promise<void> => {
-      const s = item.payload as Stored;
+      const s = fromOutbox(item.payload);
       let out: PostOutcome;
       try {
         out = await client!.post(s.op, s.input, s.key, { attempt: ctx.attempt, store });
@@ -88,7 +88,7 @@ export function registerConnectorNode(RED: NodeAPI, type: 'mfg-erp' | 'mfg-wms' 
       });
       outbox.on('state', (st: OutboxState) => { ob = st; show(); });
       outbox.on('dead', (item: QueueItem, reason: string) => {
-        const s = item.payload as Stored;
+        const s = fromOutbox(item.payload);
         observe.message(node.id, type, eventType(s), 'dead-lettered');
         const last = lastErrors.get(item.id);
         lastErrors.delete(item.id);
@@ -156,7 +156,7 @@ export function registerConnectorNode(RED: NodeAPI, type: 'mfg-erp' | 'mfg-wms' 
       if (resolved && probe.stockRows) input.stockRows = probe.stockRows;
       const partition = String(ev?.partitionkey || input.orderId || input.lot || input.material || 'default');
       const { req: _req, res: _res, ...rest } = msg as Msg & { req?: unknown; res?: unknown };
-      await outbox.add({ op, key, input, msg: JSON.parse(JSON.stringify(rest)) } as Stored, partition);
+      await outbox.add(toOutbox({ op, key, input, msg: rest }), partition);
       observe.message(node.id, type, ev?.type, 'in');
       show();
     });

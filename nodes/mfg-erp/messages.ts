@@ -18,6 +18,23 @@ export interface Stored {
   msg: Msg | Record<string, unknown>;
 }
 
+/**
+ * The outbox item is the msg itself (so that a dead letter replays as the original msg)
+ * with the posting under msg.posting and its key in msg.postingKey (a replay keeps it).
+ */
+export function toOutbox(s: Stored): Record<string, unknown> {
+  const msg = JSON.parse(JSON.stringify(s.msg));
+  const own = msg.postingKey === undefined;
+  return { ...msg, postingKey: s.key, posting: { operation: s.op, key: s.key, input: s.input, own } };
+}
+
+export function fromOutbox(payload: unknown): Stored {
+  const { posting, ...msg } = payload as { posting: { operation: string; key: string; input: OpInput; own?: boolean } } & Record<string, unknown>;
+  // a key this node derived stays here: a node further down must derive its own
+  if (posting.own) delete msg.postingKey;
+  return { op: posting.operation, key: posting.key, input: posting.input, msg };
+}
+
 const builders = new Map<string, EventBuilder>();
 
 /** The follow-up canonical event of a successful operation, or undefined when there is none. */

@@ -51,6 +51,8 @@ describe('mfg-erp node', () => {
     assert.equal(msg.result.operation, 'confirmProduction');
     assert.match(msg.result.document, /^\d+\/1$/);
     assert.equal(msg.result.key, 'confirmProduction:1000123:0010:1');
+    assert.equal(msg.postingKey, undefined, 'a derived key is not passed on to nodes further down');
+    assert.equal(msg.posting, undefined);
     const ev = msg.payload;
     assert.equal(ev.type, 'mfg.production.quantity.confirmed.v2');
     assert.equal(ev.causationid, `ev-1-${n}`);
@@ -115,6 +117,9 @@ describe('mfg-erp node', () => {
       const dl = await store.listDeadLetters({ origin: `mfg-erp:${id}` });
       assert.equal(dl.total, 1);
       assert.match(dl.items[0].reason, /Deficit/);
+      // the letter is the original msg with its posting key: replayed into the node it is the same posting
+      assert.equal(dl.items[0].msg.payload.material, 'RM100');
+      assert.equal(dl.items[0].msg.postingKey, `short-${n}`);
     } finally {
       await releaseStore(store);
     }
