@@ -15,6 +15,13 @@ export interface WorkContext {
   material?: string;
 }
 
+interface ContextRecord {
+  ctx: WorkContext;
+  /** signal time the context began */
+  since?: number;
+  prev?: WorkContext;
+}
+
 export interface SignalEngineOptions {
   rules: Array<Partial<Rule> & Record<string, unknown>>;
   plant: PlantProfile;
@@ -51,7 +58,7 @@ export class SignalEngine {
   private readonly counters = new Map<string, Counter>();
   private readonly stops = new Map<string, StopTracker>();
   private readonly thresholds = new Map<Rule, ThresholdTracker>();
-  private readonly context = new Map<string, WorkContext>();
+  private readonly context = new Map<string, ContextRecord>();
   private readonly workCenters = new Map<string, string>();
   private writes: Promise<unknown>[] = [];
 
@@ -77,8 +84,8 @@ export class SignalEngine {
   async load(): Promise<void> {
     for (const [key, c] of this.counters) c.load((await this.store.get(`counter/${key}`)) as CounterMark | undefined);
     for (const eq of this.equipments) {
-      const ctx = (await this.store.get(`context/${eq}`)) as WorkContext | undefined;
-      if (ctx && typeof ctx === 'object') this.context.set(eq, ctx);
+      const rec = (await this.store.get(`context/${eq}`)) as ContextRecord | undefined;
+      if (rec && typeof rec === 'object' && rec.ctx) this.context.set(eq, rec);
     }
   }
 
@@ -87,7 +94,17 @@ export class SignalEngine {
   }
 
   contextOf(equipment: string): WorkContext {
-    return this.context.get(equipment) ?? {};
+    return this.context.get(equipment)?.ctx ?? {};
+  }
+
+  /**
+   * The work context at signal time t: a value stamped before the current context began
+   * (seen late, e.g. after a reconnect) belongs to the previous one.
+   */
+  contextAt(equipment: string, t: number | undefined): WorkContext {
+    const rec = this.context.get(equipment);
+    if (!rec) return {};
+    return t !== undefined && rec.since !== undefined && t < rec.since && rec.prev ? rec.prev : rec.ctx;
   }
 
   /** Processes decoded samples. */
@@ -105,7 +122,7 @@ export class SignalEngine {
       const entry = catalog.get(ev.type);
       if (entry?.name === 'operation.started') {
         for (const eq of this.byWorkCenter(String(d.workCenter ?? ''))) {
-          this.setContext(eq, { orderId: str(d.orderId), operationId: str(d.operationId), material: str(d.material) }, out);
+          this.setContext(eq, { orderId: str(d.orderId), operationId: str(d.operationId), material: str(d.material) }, out, false, timeOf(d.startedAt));
         }
       } else if (entry?.name === 'order.released' && Array.isArray(d.operations)) {
         for (const op of d.operations as Record<string, unknown>[]) {
@@ -177,6 +194,9 @@ export class SignalEngine {
         const before = c.pending;
         const first = c.cur === undefined;
         c.add(v, s.time);
+        // parts stamped before the current work began were made for the previous work
+        const rec = this.context.get(eq);
+        if (c.pending > 0 && rec?.prev && rec.since !== undefined && s.time < rec.since) this.emitCounter(eq, r.role, c, out);
         // the first value ever seen is the baseline a restart counts from
         if (first) this.writes.push(this.store.set(`counter/${eq}|${r.role}`, { raw: v, seq: c.seq, time: s.time }));
         if (before === 0 && c.pending > 0) c.periodShift = this.shifts.shiftOf(s.time);
@@ -224,7 +244,7 @@ export class SignalEngine {
       case 'operation': {
         if (typeof s.value === 'object' && s.value !== null) return 'type';
         const v = s.value === null || s.value === undefined ? undefined : String(s.value).trim() || undefined;
-        this.setContext(eq, r.role === 'order' ? { ...this.contextOf(eq), orderId: v } : { ...this.contextOf(eq), operationId: v }, out, true);
+        this.setContext(eq, r.role === 'order' ? { ...this.contextOf(eq), orderId: v } : { ...this.contextOf(eq), operationId: v }, out, true, s.time);
         return undefined;
       }
     }
@@ -234,7 +254,7 @@ export class SignalEngine {
     // an alarm without a state rule only classifies nothing; it is still a valid signal
   }
 
-  private setContext(eq: string, ctx: WorkContext, out: Output[], replace = false): void {
+  private setContext(eq: string, ctx: WorkContext, out: Output[], replace = false, since?: number): void {
     const cur = this.contextOf(eq);
     const next = replace ? ctx : { ...cur, ...ctx };
     if (cur.orderId === next.orderId && cur.operationId === next.operationId && cur.material === next.material) return;
@@ -243,12 +263,13 @@ export class SignalEngine {
       const c = this.counters.get(`${eq}|${role}`);
       if (c && c.pending > 0) this.emitCounter(eq, role, c, out);
     }
-    this.context.set(eq, next);
-    this.writes.push(this.store.set(`context/${eq}`, next));
+    const rec: ContextRecord = { ctx: next, since, prev: cur.orderId ? cur : undefined };
+    this.context.set(eq, rec);
+    this.writes.push(this.store.set(`context/${eq}`, rec));
   }
 
   private emitCounter(eq: string, role: string, c: Counter, out: Output[]): void {
-    const ctx = this.contextOf(eq);
+    const ctx = this.contextAt(eq, c.lastTime);
     if (!ctx.orderId || !ctx.operationId) {
       this.stats.noContext++;
       return; // held until the work context is known
@@ -300,4 +321,8 @@ export class SignalEngine {
 // a builder compiles its schemas once; shared by every engine of the process
 const builders = new Map<string, EventBuilder>();
 const iso = (t: number) => new Date(t).toISOString();
+const timeOf = (v: unknown) => {
+  const t = typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isFinite(t) ? t : undefined;
+};
 const str = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : String(v));

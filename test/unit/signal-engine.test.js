@@ -185,3 +185,13 @@ test('rules are checked with a readable reason', () => {
   assert.throws(() => new SignalEngine({ plant, rules: [{ signal: '', role: 'good', equipment: 'M' }] }), /signal/);
   assert.throws(() => new SignalEngine({ plant, codes: '17', rules: [] }), /code table line 1/);
 });
+
+test('parts stamped before an order change but seen after it go to the previous order', () => {
+  const e = new SignalEngine({ plant, rules: [{ signal: 'c', role: 'good', equipment: 'M' }, { signal: 'o', role: 'order', equipment: 'M' }, { signal: 'p', role: 'operation', equipment: 'M' }] });
+  const s = (id, value, sec) => ({ id, value, time: T0 + sec * 1000, good: true });
+  e.ingest([s('o', 'A', 0), s('p', '10', 0), s('c', 0, 0)]);
+  // after a reconnect: the new order (stamped 400) arrives before the counter (stamped 357)
+  const out = e.ingest([s('o', 'B', 400), s('c', 30, 357), s('c', 34, 460)]).events;
+  e.flush().events.forEach((o) => out.push(o));
+  assert.deepEqual(out.map((o) => [o.event.data.orderId, o.event.data.quantity.value]), [['A', 30], ['B', 4]]);
+});
