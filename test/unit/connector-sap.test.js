@@ -91,6 +91,25 @@ describe('sap-odata profile', () => {
     assert.equal((await ledger(erp, 'confirmation')).length, 1);
   });
 
+  it('a timeout while SAP is slow: the late booking is found before the retry, booked once', async () => {
+    const slow = createConnector({ ...cfg(), timeoutMs: 300 });
+    try {
+      const { input } = slow.prepare('postGoodsReceipt', { orderId: '1000123', material: 'FG226', plant: '1710', storageLocation: '171A', lot: 'BL1', quantity: { value: 4, unit: 'PC' } });
+      await slow.profile.session.write('GET', 'API_MATERIAL_DOCUMENT_SRV', '', undefined, 'warm').catch(() => undefined); // CSRF token before the slowness
+      await fault(erp, { mode: 'latency', latencyMs: 800 });
+      const e = await rejects(() => slow.post('postGoodsReceipt', input, 'slow-1', { store }));
+      assert.equal(e.kind, 'transport');
+      assert.equal(e.outcomeUnknown, true);
+      await fault(erp, { mode: 'none' });
+      await new Promise((r) => setTimeout(r, 700)); // SAP finishes the request the client gave up on
+      const r = await slow.post('postGoodsReceipt', input, 'slow-1', { attempt: 2, store });
+      assert.equal(r.recovered, true);
+      assert.equal((await ledger(erp, 'material-document')).length, 1);
+    } finally {
+      slow.close();
+    }
+  });
+
   it('posts goods receipt (101) and goods issue (261) with the key in the header text', async () => {
     const gr = await post('postGoodsReceipt', { orderId: '1000123', material: 'FG226', plant: '1710', storageLocation: '171A', lot: 'B0009', quantity: { value: 12, unit: 'PC' } }, 'gr-1');
     const gi = await post('postGoodsIssue', { orderId: '1000123', material: 'RM200', plant: '1710', storageLocation: '171B', lot: 'RB002', quantity: { value: 100, unit: 'PC' } }, 'gi-2');
