@@ -132,12 +132,15 @@ async function retained() {
 async function main() {
   if (process.argv.includes('--rss')) return console.log(JSON.stringify(await retained()));
   const fmt = (n) => n.toLocaleString('en-US');
+  const load0 = require('os').loadavg()[0];
   const rows = [await memory(), await sqlite(), await redis()];
   const rss = JSON.parse(execFileSync(process.execPath, ['--expose-gc', __filename, '--rss'], { encoding: 'utf8', env: process.env }));
   const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
   const out = ['## State stores: idempotency throughput', '',
     `Keys per second with ${fmt(WINDOW)} keys in flight, each figure over ${MS} ms. Check-and-commit = one claim in mark mode ` +
-    '(committed at once); reserve + commit = an eager claim, then a commit with a result (two store calls).', '',
+    '(committed at once); reserve + commit = an eager claim, then a commit with a result (two store calls). ' +
+    `Load average at start and end of the run: ${load0.toFixed(1)} / ${require('os').loadavg()[0].toFixed(1)} on ${require('os').cpus().length} cores ` +
+    '(other jobs share the machine; the ratios to the baselines of the same run are the stable figures).', '',
     '| store | check-and-commit /s | reserve + commit /s | baseline (same run) | baseline /s (check / reserve+commit) | ratio | goal (check-and-commit) |',
     '|---|---:|---:|---|---:|---:|---|'];
   for (const r of rows) {
