@@ -46,8 +46,8 @@ export function registerConnectorNode(RED: NodeAPI, type: 'mfg-erp' | 'mfg-wms' 
       if (ob?.full) return { fill: 'red', shape: 'dot', text: `outbox full (${ob.depth}), refusing msgs` };
       if (ob?.breaker === 'open') return { fill: 'red', shape: 'ring', text: `breaker open, ${ob.depth} queued` };
       const paused = client && client.http.load.pausedUntil > Date.now();
-      const q = ob ? `${ob.depth} queued` : '';
-      if (paused) return { fill: 'yellow', shape: 'ring', text: `throttled, ${q}` };
+      const q = ob && ob.depth ? `${ob.depth} queued` : '';
+      if (paused) return { fill: 'yellow', shape: 'ring', text: q ? `throttled, ${q}` : 'throttled' };
       if (ob && ob.depth > 0 && lastError) return { fill: 'yellow', shape: 'dot', text: `${q}, ${lastError.slice(0, 40)}` };
       return { fill: 'green', shape: 'dot', text: q || 'ready' };
     };
