@@ -15,6 +15,9 @@ interface Op {
   run: () => unknown;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
+  /** outcome inside the transaction, settled only after the commit */
+  failed?: boolean;
+  value?: unknown;
 }
 
 export interface GroupCommitOptions {
@@ -71,15 +74,16 @@ export class GroupCommit {
     const ops = this.ops;
     if (!ops.length) return;
     this.ops = [];
-    const results: Array<{ ok: boolean; v: unknown }> = new Array(ops.length);
     try {
       this.transaction(() => {
         for (let i = 0; i < ops.length; i++) {
+          const op = ops[i];
           try {
-            results[i] = { ok: true, v: ops[i].run() };
+            op.value = op.run();
           } catch (err) {
             if (!isOperationError(err)) throw err;
-            results[i] = { ok: false, v: err };
+            op.failed = true;
+            op.value = err;
           }
         }
       });
@@ -92,10 +96,9 @@ export class GroupCommit {
     this.lastCommit = Date.now();
     this.stats.transactions++;
     this.stats.operations += ops.length;
-    for (let i = 0; i < ops.length; i++) {
-      const r = results[i];
-      if (r.ok) ops[i].resolve(r.v);
-      else ops[i].reject(r.v);
+    for (const op of ops) {
+      if (op.failed) op.reject(op.value);
+      else op.resolve(op.value);
     }
     if (this.ops.length) this.schedule();
   }
