@@ -8,6 +8,7 @@ import { EventEmitter } from 'events';
 import mqtt, { IClientOptions, IClientPublishOptions, MqttClient, Packet } from 'mqtt';
 import { backoffDelay } from '../outbox/policy';
 import { PermanentError, RetryableError } from '../outbox/policy';
+import { normalizePem } from './pem';
 import { matches, stripShare } from './topics';
 
 export type Protocol = 'auto' | '5' | '3.1.1';
@@ -101,9 +102,9 @@ export class BackboneClient extends EventEmitter {
       username: o.username || undefined,
       password: o.password || undefined,
       rejectUnauthorized: o.verify !== false,
-      ca: o.ca || undefined,
-      cert: o.cert || undefined,
-      key: o.key || undefined,
+      ca: normalizePem(o.ca),
+      cert: normalizePem(o.cert),
+      key: normalizePem(o.key),
       resubscribe: false, // see subscribe()
       reconnectOnConnackError: true, // bad credentials or a refused version: keep trying, with backoff
       queueQoSZero: false,

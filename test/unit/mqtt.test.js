@@ -1,8 +1,25 @@
 'use strict';
 const { describe, it, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
+const { normalizePem } = require('../../dist/lib/mqtt/pem');
 const { BackboneClient, matches, filterOfPattern, checkFilter, topicOfType, shared, stripShare, eventProperties } = require('../../dist/lib/mqtt');
-const { startMosquitto, startAedes, loudSkip } = require('../helpers/servers');
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const { startMosquitto, startAedes, loudSkip, tmpDir, which } = require('../helpers/servers');
+
+/** A CA and a server certificate for 127.0.0.1, made with openssl. */
+function pki() {
+  const dir = tmpDir('pki-');
+  fs.chmodSync(dir, 0o755);
+  const run = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=test-ca');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf');
+  for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o644);
+  return { dir, ca: fs.readFileSync(path.join(dir, 'ca.crt'), 'utf8') };
+}
 
 const plant = { enterprise: 'acme', site: 'BER1', area: 'assembly', line: 'line1', system: 'mes' };
 const cleanup = [];
@@ -44,6 +61,15 @@ describe('backbone topics', () => {
     assert.equal(filterOfPattern(plant, 'mfg.material.lot.issued.v2'), 'acme/BER1/assembly/line1/events/material/lot/issued');
     assert.equal(filterOfPattern(plant, 'mfg.*.*.completed'), 'acme/BER1/assembly/line1/events/+/+/completed');
     assert.throws(() => filterOfPattern(plant, 'quality'), /must look like mfg/);
+  });
+
+  it('restores the line breaks of a PEM key pasted into a one-line field', () => {
+    const body = 'A'.repeat(100);
+    const flat = `-----BEGIN PRIVATE KEY----- ${body} -----END PRIVATE KEY-----`;
+    assert.equal(normalizePem(flat), `-----BEGIN PRIVATE KEY-----\n${'A'.repeat(64)}\n${'A'.repeat(36)}\n-----END PRIVATE KEY-----\n`);
+    const proper = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
+    assert.equal(normalizePem(proper), proper);
+    assert.equal(normalizePem(''), undefined);
   });
 
   it('puts the CloudEvents attributes into MQTT 5 user properties', () => {
@@ -133,6 +159,23 @@ describe('backbone client', () => {
     while (got.length < 300 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(got, Array.from({ length: 300 }, (_, i) => i));
     assert.equal(closed, 0, 'the broker never dropped the connection');
+  });
+
+  it('connects over TLS (mqtts) with the plant CA, and refuses an unverified broker by default', async (t) => {
+    if (!which('openssl')) return loudSkip(t, 'openssl');
+    if (!which('mosquitto')) return loudSkip(t, 'mosquitto');
+    const { dir, ca } = pki();
+    const port = await require('../helpers/servers').freePort();
+    const tls = await startMosquitto({ extra: [`listener ${port} 127.0.0.1`, `cafile ${dir}/ca.crt`, `certfile ${dir}/server.crt`, `keyfile ${dir}/server.key`] });
+    cleanup.push(() => tls.stop());
+    const good = client({ url: `mqtts://127.0.0.1:${port}`, ca });
+    good.connect();
+    await state(good, 'connected', 10000);
+    await good.publish('tls/x', 'hello');
+    const bad = client({ url: `mqtts://127.0.0.1:${port}` });
+    bad.connect();
+    const link = await state(bad, 'reconnecting', 10000);
+    assert.match(String(link.detail), /self[- ]signed|unable to verify|certificate/i);
   });
 
   it('refuses a URL of another scheme with a clear reason', () => {
