@@ -3,7 +3,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { IdempotencyGuard, scopeOf, toKey } from '../../lib/idempotency';
 import type { StateStore } from '../../lib/store';
-import { DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS, acquireStore, releaseStore, storeRef, storeStatus, StoreConfigNode } from '../shared/store';
+import { DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS, acquireStore, registerStoresRoute, releaseStore, storeRef, storeStatus, StoreConfigNode } from '../shared/store';
 import { Msg, onInput, StatusThrottle, toError } from '../shared/red';
 
 interface IdemDef extends NodeDef {
@@ -22,6 +22,7 @@ function positive(v: unknown): number | undefined {
 }
 
 export = (RED: NodeAPI) => {
+  registerStoresRoute(RED);
   function MfgIdempotency(this: Node, config: IdemDef) {
     RED.nodes.createNode(this, config);
     const node = this;

@@ -2,7 +2,7 @@
 import path from 'path';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { createStore, StateStore, StoreKind } from '../../lib/store';
-import { DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS, defaultStatePath, releaseStore, sharedStore, StoreConfigNode } from '../shared/store';
+import { DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS, defaultStatePath, registerStoresRoute, releaseStore, sharedStore, StoreConfigNode } from '../shared/store';
 
 interface StoreDef extends NodeDef {
   kind: StoreKind;
@@ -26,6 +26,7 @@ function num(v: unknown, fallback: number): number {
 }
 
 export = (RED: NodeAPI) => {
+  registerStoresRoute(RED);
   function MfgStore(this: StoreNode, config: StoreDef) {
     RED.nodes.createNode(this, config);
     const node = this;

@@ -5,6 +5,7 @@ import os from 'os';
 import path from 'path';
 import type { NodeAPI } from 'node-red';
 import { createStore, StateStore } from '../../lib/store';
+import { adminRoute, PERMISSION_READ } from './red';
 
 interface Entry {
   store: StateStore;
@@ -94,4 +95,17 @@ export function storeStatus(store: StateStore | undefined): { fill: 'green' | 'y
     case 'error': return { fill: 'red', text: `${store.kind} error` };
     default: return { fill: 'grey', text: `${store.kind} ${store.state}` };
   }
+}
+
+/** GET /mfg-connect/stores: the open stores, their state and users, for operators. */
+export function registerStoresRoute(RED: NodeAPI): void {
+  adminRoute(RED, 'stores', () => {
+    RED.httpAdmin.get('/mfg-connect/stores', RED.auth.needsPermission(PERMISSION_READ), (_req, res) => {
+      res.json([...byKey.values()].map((e) => ({
+        id: e.key, kind: e.store.kind, state: e.store.state, users: e.refs,
+        // the file of a sqlite store; never a redis URL, which may carry a password
+        path: e.store.kind === 'sqlite' ? (e.store as unknown as { path: string }).path : undefined,
+      })));
+    });
+  });
 }

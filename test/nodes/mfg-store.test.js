@@ -36,6 +36,20 @@ describe('mfg-store config node', () => {
     assert.ok(fs.existsSync(file));
     assert.ok(fs.existsSync(file + '-wal'), 'write-ahead log in use');
     assert.equal(helper.getNode('store').store.kind, 'sqlite');
+    const res = await helper.request().get('/mfg-connect/stores').expect(200);
+    const mine = res.body.find((e) => e.path === file);
+    assert.deepEqual(mine, { id: `sqlite:${file}`, kind: 'sqlite', state: 'ready', users: 2, path: file });
+  });
+
+  it('a store closes when its config node and its last user are gone', async () => {
+    const file = path.join(tmpDir('store-node-'), 'state.db');
+    await helper.load([mfgStore, mfgIdem], flow({ kind: 'sqlite', path: file }));
+    const s = helper.getNode('store').store;
+    await helper.unload();
+    assert.equal(s.state, 'closed');
+    await helper.load([mfgStore, mfgIdem], flow({ kind: 'memory' }));
+    const res = await helper.request().get('/mfg-connect/stores').expect(200);
+    assert.ok(!res.body.some((e) => e.path === file), 'no longer listed');
   });
 
   it('a store that cannot open says why, on the config node and to Catch for each msg', async () => {
@@ -67,6 +81,9 @@ describe('mfg-store config node', () => {
       });
       const idem = helper.getNode('idem');
       await until(() => /· redis$/.test(idem.status.args.at(-1)[0].text), 5000);
+      const listed = await helper.request().get('/mfg-connect/stores').expect(200);
+      assert.ok(listed.body.some((e) => e.kind === 'redis' && e.state === 'ready'));
+      assert.ok(!JSON.stringify(listed.body).includes('pw-123') && !JSON.stringify(listed.body).includes(String(redis.port)), 'no URL or password');
       const got = nextMsg('new');
       idem.receive({ payload: { id: 'r-1' } });
       assert.equal((await got).idempotency.state, 'committed');
