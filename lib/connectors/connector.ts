@@ -142,7 +142,9 @@ export class Connector {
         }
       }
       const r = await impl.run(input, k);
-      await this.commit(store, op, key, r);
+      // where the system dedupes by itself the local record only saves a round trip: no need to wait for its fsync
+      if (impl.safeRetry) this.commit(store, op, key, r).catch(() => undefined);
+      else await this.commit(store, op, key, r);
       return { ...r, operation: op, key, duplicate: r.replayed || undefined };
     } catch (err) {
       const e = asConnectorError(err, op);
