@@ -19,34 +19,33 @@ function wf1() {
       'The MES reports **operation.completed** (press the inject, or production counts arrive from the lines through the link).\n\n' +
       '1. `mfg-event` builds the canonical event, `mfg-validate` checks it against the catalog schema.\n' +
       '2. `mfg-idempotency` guards the business key order/operation/confirmation counter: a resent completion leaves on the duplicate output and is never posted twice.\n' +
-      '3. Enrichment: the ERP production order (material, plant) is looked up and the goods receipt (101) of the yield is added.\n' +
+      '3. `mfg-enrich` adds the ERP references (material from the order, work center, cost center; cached lookups) and the goods receipt (101) of the yield is added.\n' +
       '4. `mfg-erp` **confirmProduction** posts the confirmation to SAP (API_PROD_ORDER_CONFIRMATION_2_SRV) from a durable outbox, keyed by ExternalSystemConfirmation.\n' +
       '5. On success **quantity.confirmed** and **finished-goods.received** go to the backbone, both carrying the SAP confirmation and material document.\n\n' +
-      'Watch: the ERP ledger (`GET ${MFG_ERP_URL}/__sim/ledger`) shows one `confirmation` per completion; pressing the inject twice books once. The ERP endpoint needs its user and password (simulator: MFG_SAP / Welcome1).'),
+      'Watch: the ERP ledger (`GET ${MFG_ERP_URL}/__sim/ledger`) shows one `confirmation` per completion; pressing the inject twice books once. The ERP endpoint needs its user and password (those of the simulator are in sim/README.md).'),
     c.inject(z, 'wf1-inject', 'MES: 0010 of 1000123 completed, 10 PC', completion, ['wf1-stamp'], at(0, 0)),
-    { id: LINK_PRODUCTION, type: 'link in', z, name: 'production counts from the lines', links: [], ...at(0, 2), wires: [['wf1-keep']] },
+    { id: LINK_PRODUCTION, type: 'link in', z, name: 'production counts from the lines', links: [], ...at(0, 2), wires: [['wf1-enrich']] },
     c.fn(z, 'wf1-stamp', 'completion time', 'msg.payload.completedAt = msg.payload.completedAt || new Date().toISOString();\nreturn msg;', [['wf1-event']], at(1, 0)),
     c.event(z, 'wf1-event', 'operation.completed', 'mfg.production.operation.completed.v1', null, ['wf1-validate'], at(2, 0)),
     c.validate(z, 'wf1-validate', ['wf1-guard'], ['wf1-invalid'], at(3, 0)),
     c.debug(z, 'wf1-invalid', 'invalid (validationErrors)', 'validationErrors', at(4, 1)),
     c.idempotency(z, 'wf1-guard', 'once per order/op/counter',
       'payload.data.orderId & "/" & payload.data.operationId & "/" & (payload.data.confirmationCounter ? $string(payload.data.confirmationCounter) : payload.id)',
-      'jsonata', 'erp-confirmations', ['wf1-keep'], ['wf1-dup'], at(4, 0)),
+      'jsonata', 'erp-confirmations', ['wf1-enrich'], ['wf1-dup'], at(4, 0)),
     c.debug(z, 'wf1-dup', 'duplicate: not posted again', 'payload.data', at(5, 1)),
-    c.fn(z, 'wf1-keep', 'keep the event', 'msg.event = msg.payload;\nreturn msg;', [['wf1-order']], at(1, 3)),
-    c.erp(z, 'wf1-order', 'look up order', 'getProductionOrder', ['wf1-enrich'], ['wf1-failed'], at(2, 3)),
-    c.fn(z, 'wf1-enrich', 'enrich: material, plant, goods receipt', [
-      '// the ERP order gives material and plant; the yield is received into stock (101)',
-      'const order = msg.payload;',
-      'const ev = msg.event;',
-      'const d = ev.data;',
-      'd.material = d.material || order.material;',
-      'd.plant = d.plant || order.plant;',
+    {
+      id: 'wf1-enrich', type: 'mfg-enrich', z, name: 'ERP references', endpoint: 'mfg-cfg-erp', item: true, order: true, routing: true,
+      ttlSec: 300, maxStaleSec: 86400, unknown: 'error', ...at(2, 3), wires: [['wf1-receipt'], ['wf1-failed']],
+    },
+    c.fn(z, 'wf1-receipt', 'goods receipt of the yield', [
+      '// the yield is received into stock (101) with the confirmation, as SAP does',
+      'const d = msg.payload.data;',
+      'const refs = d.references || {};',
+      'd.plant = d.plant || refs.plant;',
       "d.lot = d.lot || ('FG' + String(d.orderId).slice(-5));",
       "d.storageLocation = d.storageLocation || '171A';",
-      'const qty = d.yield || d.quantity;',
-      "d.goodsMovements = d.goodsMovements || [{ material: d.material, lot: d.lot, storageLocation: d.storageLocation, movementType: '101', quantity: qty }];",
-      'msg.payload = ev;',
+      "d.goodsMovements = d.goodsMovements || [{ material: d.material, lot: d.lot, storageLocation: d.storageLocation, movementType: '101', quantity: d.yield || d.quantity }];",
+      'msg.event = msg.payload;',
       'return msg;',
     ].join('\n'), [['wf1-confirm']], at(3, 3)),
     c.erp(z, 'wf1-confirm', 'SAP confirmation', 'confirmProduction', ['wf1-publish', 'wf1-fg'], ['wf1-failed'], at(4, 3)),

@@ -32,8 +32,8 @@ async function startLink(upstreamPort) {
   };
 }
 
-async function http(url, method = 'GET', body) {
-  const r = await fetch(url, { method, headers: body !== undefined ? { 'Content-Type': 'application/json' } : {}, body: body !== undefined ? JSON.stringify(body) : undefined });
+async function http(url, method = 'GET', body, headers = {}) {
+  const r = await fetch(url, { method, headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers }, body: body !== undefined ? JSON.stringify(body) : undefined });
   const text = await r.text();
   let json;
   try { json = text ? JSON.parse(text) : undefined; } catch { json = text; }
