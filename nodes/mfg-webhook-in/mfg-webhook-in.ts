@@ -70,6 +70,7 @@ export = (RED: NodeAPI) => {
     const node = this;
     const status = new StatusThrottle(node);
     const counts = { accepted: 0, rejected: 0, duplicates: 0 };
+    let lastWarn = 0;
     const show = (fill: string) => status.set(() => ({ fill, shape: 'dot', text: `${counts.accepted} in, ${counts.rejected} rejected, ${counts.duplicates} dup` }));
     const url = '/' + String(config.url || '').trim().replace(/^\/+/, '');
     const secret = node.credentials?.secret || '';
@@ -97,7 +98,12 @@ export = (RED: NodeAPI) => {
       if (!v.ok) {
         counts.rejected++;
         show('yellow');
-        node.warn(`mfg-webhook-in ${url}: rejected: ${v.reason}`);
+        // a flood of forged requests must not flood the log
+        const now = Date.now();
+        if (now - lastWarn > 10000) {
+          node.warn(`mfg-webhook-in ${url}: rejected: ${v.reason}${counts.rejected > 1 ? ` (${counts.rejected} rejected so far)` : ''}`);
+          lastWarn = now;
+        }
         res.status(401).json({ error: 'invalid signature', reason: v.reason });
         return;
       }
