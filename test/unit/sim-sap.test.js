@@ -112,6 +112,24 @@ describe('ERP simulator, sap-odata surface', () => {
     assert.deepEqual([l[0].kind, l[0].key, l[0].document, l[0].surface], ['confirmation', GUID, '0000000208/1', 'sap-odata']);
   });
 
+  it('cancels a confirmation: goods movements reversed, order back, the reversal in the ledger', async () => {
+    assert.equal((await write(CONF + 'ProdnOrdConf2', confirmation())).status, 201);
+    const cancel = await write(`${CONF}CancelProdnOrdConf?ConfirmationGroup='0000000208'&ConfirmationCount='1'`, undefined);
+    assert.equal(cancel.status, 200, JSON.stringify(cancel.data));
+    assert.equal(cancel.data.d.IsReversal, true);
+    assert.equal(cancel.data.d.ConfirmationCount, '2');
+    assert.equal((await stock('FG226'))['171A/B0002/01'], undefined, 'receipt reversed (102)');
+    assert.equal((await stock('RM100'))['171B/RB001/01'], '500.000', 'issue reversed (262)');
+    const order = await http.get(`${ORDERS}A_ProductionOrder_2('1000123')`, { auth });
+    assert.equal(order.data.d.MfgOrderConfirmedYieldQty, '0.000');
+    const first = await http.get(`${CONF}ProdnOrdConf2(ConfirmationGroup='0000000208',ConfirmationCount='1')`, { auth });
+    assert.equal(first.data.d.IsReversed, true);
+    const twice = await write(`${CONF}CancelProdnOrdConf?ConfirmationGroup='0000000208'&ConfirmationCount='1'`, undefined);
+    assert.equal(twice.status, 400);
+    assert.match(twice.data.error.message.value, /already cancelled/);
+    assert.deepEqual((await ledger()).map((e) => [e.kind, e.key]), [['confirmation', GUID], ['confirmation-cancel', '0000000208/1']]);
+  });
+
   it('rejects a second confirmation with the same ExternalSystemConfirmation and lets a client find the first', async () => {
     assert.equal((await write(CONF + 'ProdnOrdConf2', confirmation())).status, 201);
     const again = await write(CONF + 'ProdnOrdConf2', confirmation());
