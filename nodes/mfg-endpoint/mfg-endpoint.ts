@@ -26,7 +26,8 @@ export = (RED: NodeAPI) => {
     };
     try {
       node.config = endpointConfig(RED, node, config, node.credentials || {});
-      node.client = createConnector(node.config);
+      // posting records keyed by the node id: renaming the endpoint keeps them
+      node.client = createConnector(node.config, { scope: `connector:${node.id}` });
     } catch (err) {
       // a bad endpoint must not stop the runtime: the connector nodes report it per msg
       node.configError = `mfg-endpoint "${config.name || config.id}": ${(err as Error).message}`;

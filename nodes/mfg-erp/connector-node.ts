@@ -131,8 +131,10 @@ export function registerConnectorNode(RED: NodeAPI, type: 'mfg-erp' | 'mfg-wms' 
       if (def!.kind === 'query') {
         try {
           const r = await client!.query(op, input);
+          observe.message(node.id, type, ev?.type, 'out');
           send([successMsg(RED, { op, key: '', input, msg }, { ...r, operation: op, key: '' }, config.plant, () => undefined), null]);
         } catch (err) {
+          observe.message(node.id, type, ev?.type, 'error');
           send([null, failureMsg({ op, msg }, err as ConnectorError, 1)]);
           throw err;
         }
