@@ -31,7 +31,9 @@ export = (RED: NodeAPI) => {
     let store: StateStore | undefined;
     let guard: IdempotencyGuard | undefined;
     let failure: string | undefined;
+    let keyOf: (msg: Msg) => Promise<unknown> = async () => undefined;
     try {
+      keyOf = keyReader(RED, node, config); // an invalid JSONata expression fails here, once
       store = acquireStore(RED, config.store || undefined);
       const cfg = config.store ? (RED.nodes.getNode(config.store) as unknown as StoreConfigNode) : undefined;
       guard = new IdempotencyGuard(store, {
@@ -45,7 +47,6 @@ export = (RED: NodeAPI) => {
       node.error(`mfg-idempotency: ${failure}`);
     }
 
-    const keyOf = keyReader(RED, node, config);
     const render = () => {
       if (!guard) return { fill: 'red', shape: 'ring', text: failure ? failure.slice(0, 40) : 'no store' };
       const st = storeStatus(store);
@@ -124,7 +125,12 @@ function keyReader(RED: NodeAPI, node: Node, config: IdemDef): (msg: Msg) => Pro
   }
   if (type === 'msg') return async (msg) => RED.util.getMessageProperty(msg, config.key);
   if (type === 'jsonata') {
-    const expr = RED.util.prepareJSONataExpression(config.key, node);
+    let expr: ReturnType<NodeAPI['util']['prepareJSONataExpression']>;
+    try {
+      expr = RED.util.prepareJSONataExpression(config.key, node);
+    } catch (err) {
+      throw new Error(`invalid key expression "${config.key}": ${(err as Error).message}`);
+    }
     return (msg) => new Promise((resolve, reject) => {
       RED.util.evaluateJSONataExpression(expr, msg, (err: Error | null, v: unknown) => (err ? reject(new Error(`key expression failed: ${err.message}`)) : resolve(v)));
     });

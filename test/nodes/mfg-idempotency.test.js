@@ -142,6 +142,16 @@ describe('mfg-idempotency node', () => {
     assert.equal((await fresh).idempotency.key, '7');
   });
 
+  it('an invalid key expression is reported once at start, and to Catch for each msg', async () => {
+    await helper.load([mfgStore, mfgIdem], flow({ keyType: 'jsonata', key: 'payload.(' }));
+    const n = helper.getNode('idem');
+    assert.match(n.error.args[0][0], /invalid key expression "payload\.\("/);
+    assert.equal(n.status.args.at(-1)[0].fill, 'red');
+    const caught = nextMsg('caught');
+    n.receive(ev('z'));
+    assert.match((await caught).error.message, /invalid key expression/);
+  });
+
   it('the event id is read from a JSON string payload too; status counts new and duplicates', async () => {
     await helper.load([mfgStore, mfgIdem], flow());
     const n = helper.getNode('idem');
