@@ -20,10 +20,14 @@ async function press(id) {
   helper.getNode(id).receive({});
 }
 
+// a state file of its own: a reused process id must not meet an earlier run's records and outboxes
+const stateFile = require('path').join(require('../helpers/servers').tmpDir('mfg-conn-'), 'state.db');
+
 describe('connector example flows', () => {
   before(async () => {
     [erp, wms, qms] = await Promise.all([startErpSim({ port: 0 }), startWmsSim({ port: 0 }), startQmsSim({ port: 0 })]);
     Object.assign(process.env, { MFG_ERP_URL: erp.url, MFG_WMS_URL: wms.url, MFG_QMS_URL: qms.url, MFG_SITE: 'BER1' });
+    helper.settings({ mfgConnect: { stateFile } });
     await start();
   });
   afterEach(async () => { await helper.unload(); await Promise.all([reset(erp), reset(wms), reset(qms)]); });

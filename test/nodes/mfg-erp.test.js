@@ -37,8 +37,16 @@ const completed = (counter, yieldQty = 10, extra = {}) => ({
   data: { orderId: '1000123', operationId: '0010', workCenter: 'ASSY01', yield: { value: yieldQty, unit: 'PC' }, confirmationCounter: counter, completedAt: '2026-11-27T08:00:00Z', ...extra },
 });
 
+// a state file of its own: a reused process id must not meet an earlier run's records and outboxes
+const stateFile = require('path').join(require('../helpers/servers').tmpDir('mfg-conn-'), 'state.db');
+const RED = { settings: { mfgConnect: { stateFile } } };
+
 describe('mfg-erp node', () => {
-  before(async () => { erp = await startErpSim({ port: 0 }); await start(); });
+  before(async () => {
+    erp = await startErpSim({ port: 0 });
+    helper.settings({ mfgConnect: { stateFile } });
+    await start();
+  });
   afterEach(async () => { await helper.unload(); await fault(erp, { mode: 'none' }); await reset(erp); });
   after(async () => { await stop(); await erp.close(); });
 
@@ -112,7 +120,7 @@ describe('mfg-erp node', () => {
     assert.equal(msg.error.kind, 'validation');
     assert.equal(msg.error.status, 400);
     assert.match(msg.error.message, /Deficit of SL Unrestricted-use/);
-    const store = acquireStore(helper._RED || require('node-red'), undefined);
+    const store = acquireStore(RED, undefined);
     try {
       const dl = await store.listDeadLetters({ origin: `mfg-erp:${id}` });
       assert.equal(dl.total, 1);
@@ -148,7 +156,7 @@ describe('mfg-erp node', () => {
   it('commits the mfg-idempotency reservation it carries with the document reference', async () => {
     const { id, nodes, creds } = setup('postGoodsReceipt');
     await helper.load(types, nodes, creds);
-    const store = acquireStore(require('node-red'), 'default');
+    const store = acquireStore(RED, 'default');
     try {
       const scope = `test-scope-${n}`;
       await store.claim(scope, 'evt-77', { mode: 'eager', leaseMs: 60000, retentionMs: 60000 });
@@ -169,7 +177,7 @@ describe('mfg-erp node', () => {
   it('releases the mfg-idempotency reservation after a permanent failure, so that a corrected retry can pass', async () => {
     const { id, nodes, creds } = setup('postGoodsIssue');
     await helper.load(types, nodes, creds);
-    const store = acquireStore(require('node-red'), 'default');
+    const store = acquireStore(RED, 'default');
     try {
       const scope = `test-scope-${n}`;
       await store.claim(scope, 'evt-78', { mode: 'eager', leaseMs: 60000, retentionMs: 60000 });

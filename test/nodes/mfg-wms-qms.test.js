@@ -28,8 +28,15 @@ const holdPlaced = {
   data: { holdId: 'H-7', material: 'FG226', lot: 'B0001', reason: { code: 'NC', text: 'scratches' } },
 };
 
+// a state file of its own: a reused process id must not meet an earlier run's records and outboxes
+const stateFile = require('path').join(require('../helpers/servers').tmpDir('mfg-conn-'), 'state.db');
+
 describe('mfg-wms and mfg-qms nodes', () => {
-  before(async () => { [wms, qms] = await Promise.all([startWmsSim({ port: 0 }), startQmsSim({ port: 0 })]); await start(); });
+  before(async () => {
+    [wms, qms] = await Promise.all([startWmsSim({ port: 0 }), startQmsSim({ port: 0 })]);
+    helper.settings({ mfgConnect: { stateFile } });
+    await start();
+  });
   afterEach(async () => { await helper.unload(); await Promise.all([fault(wms, { mode: 'none' }), reset(wms), reset(qms)]); });
   after(async () => { await stop(); await Promise.all([wms.close(), qms.close()]); });
 
