@@ -16,6 +16,7 @@ export interface ErpSimOptions extends StartOptions {
   odooDb?: string;
   odooLogin?: string;
   odooPassword?: string;
+  odooApiKey?: string;
   clients?: Record<string, string>;
   requireIdempotencyKey?: boolean;
 }
@@ -27,7 +28,7 @@ export interface ErpSim extends Running {
 
 export interface ErpConfig {
   csrfTtlMs: number; tokenTtlSec: number; user: string; password: string;
-  odooDb: string; odooLogin: string; odooPassword: string; clients: Record<string, string>;
+  odooDb: string; odooLogin: string; odooPassword: string; odooApiKey: string; clients: Record<string, string>;
 }
 
 export async function startErpSim(opts: ErpSimOptions = {}): Promise<ErpSim> {
@@ -36,21 +37,21 @@ export async function startErpSim(opts: ErpSimOptions = {}): Promise<ErpSim> {
   const cfg: ErpConfig = {
     csrfTtlMs: opts.csrfTtlMs ?? 30 * 60 * 1000, tokenTtlSec: opts.tokenTtlSec ?? 3599,
     user: opts.sapUser ?? 'MFG_SAP', password: opts.sapPassword ?? 'Welcome1',
-    odooDb: opts.odooDb ?? 'mfg', odooLogin: opts.odooLogin ?? 'admin', odooPassword: opts.odooPassword ?? 'admin',
+    odooDb: opts.odooDb ?? 'mfg', odooLogin: opts.odooLogin ?? 'admin', odooPassword: opts.odooPassword ?? 'admin', odooApiKey: opts.odooApiKey ?? 'mfg-odoo-api-key',
     clients: opts.clients ?? { 'mfg-client': 'mfg-secret' },
   };
   server.requireIdempotencyKey = opts.requireIdempotencyKey ?? true;
   server.onReset(() => state.reset());
   server.stateDump = () => state.dump();
   server.configure = (b) => {
-    const map: Record<string, keyof ErpConfig> = { csrfTtlMs: 'csrfTtlMs', tokenTtlSec: 'tokenTtlSec', sapUser: 'user', sapPassword: 'password', odooDb: 'odooDb', odooLogin: 'odooLogin', odooPassword: 'odooPassword', clients: 'clients' };
+    const map: Record<string, keyof ErpConfig> = { csrfTtlMs: 'csrfTtlMs', tokenTtlSec: 'tokenTtlSec', sapUser: 'user', sapPassword: 'password', odooDb: 'odooDb', odooLogin: 'odooLogin', odooPassword: 'odooPassword', odooApiKey: 'odooApiKey', clients: 'clients' };
     for (const [k, v] of Object.entries(b)) {
       if (k === 'requireIdempotencyKey') { server.requireIdempotencyKey = v === true; continue; }
       const target = map[k];
       if (!target) throw new Error(`unknown setting "${k}"`);
       (cfg as unknown as Record<string, unknown>)[target] = v;
     }
-    return { ...cfg, password: '***', odooPassword: '***', clients: Object.keys(cfg.clients), requireIdempotencyKey: server.requireIdempotencyKey };
+    return { ...cfg, password: '***', odooPassword: '***', odooApiKey: '***', clients: Object.keys(cfg.clients), requireIdempotencyKey: server.requireIdempotencyKey };
   };
   mountSap(server, state, cfg);
   mountOdoo(server, state, cfg);

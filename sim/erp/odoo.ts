@@ -58,6 +58,38 @@ export function mountOdoo(server: SimServer, state: ErpState, cfg: ErpConfig): v
     }
   });
 
+  // Odoo 19 JSON-2: POST /json/2/<model>/<method>, bearer API key, named arguments,
+  // the result as the body and real HTTP statuses for errors.
+  server.surface('/json/2/', 'odoo', (status, _code, message) => ({ status, body: { name: status === 503 ? 'werkzeug.exceptions.ServiceUnavailable' : status === 429 ? 'werkzeug.exceptions.TooManyRequests' : status === 404 ? 'werkzeug.exceptions.NotFound' : 'builtins.Exception', message, arguments: [message], context: {}, debug: '' } }));
+  server.route('POST', '/json/2/:model/:method', (r: SimRequest, ctx: Ctx): Reply => {
+    const fail = (status: number, e: OdooError): Reply => ({ status, body: { name: e.exc, message: e.message, arguments: [e.message], context: {}, debug: '' } });
+    const auth = String(r.headers.authorization || '');
+    if (!/^bearer /i.test(auth) || auth.slice(7) !== cfg.odooApiKey) return fail(401, new OdooError('werkzeug.exceptions.Unauthorized', 'Invalid apikey'));
+    const db = r.headers['x-odoo-database'];
+    if (db !== undefined && db !== cfg.odooDb) return fail(404, new OdooError('werkzeug.exceptions.NotFound', `Database ${db} not found`));
+    let b: Record<string, unknown>;
+    try {
+      b = r.raw.length ? JSON.parse(r.raw.toString('utf8')) : {};
+      if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new Error('a JSON object is expected');
+    } catch (e) {
+      return fail(400, new OdooError('werkzeug.exceptions.BadRequest', `Invalid JSON body: ${(e as Error).message}`));
+    }
+    const { ids, context, ...named } = b;
+    const method = r.params.method;
+    const args: unknown[] = [];
+    if (ids !== undefined) args.push(ids);
+    if (method === 'write') args.push(named.vals);
+    if (method === 'create') args.push(named.vals_list ?? named.vals);
+    try {
+      return { status: 200, body: call(r.params.model, method, args, { ...named, context: context || {} }, ctx) };
+    } catch (e) {
+      const err = e instanceof ErpError ? userError(e.message) : e;
+      if (!(err instanceof OdooError)) throw e;
+      const status = /AccessDenied/.test(err.exc) ? 401 : /AccessError/.test(err.exc) ? 403 : /MissingError|KeyError/.test(err.exc) ? 404 : /UserError|ValidationError/.test(err.exc) ? 422 : /ValueError|AttributeError/.test(err.exc) ? 400 : 500;
+      return fail(status, err);
+    }
+  });
+
   function checkDb(db: unknown) {
     if (db !== cfg.odooDb) throw new OdooError('psycopg2.OperationalError', `connection to server failed: FATAL:  database "${db}" does not exist`);
   }

@@ -114,4 +114,26 @@ describe('ERP simulator, odoo surface', () => {
     const l = (await http.get('/__sim/ledger')).data.entries;
     assert.deepEqual(l.map((e) => [e.kind, e.key]), [['mrp-production', 'key-1']]);
   });
+
+  it('speaks JSON-2 (Odoo 19): bearer key, named arguments, HTTP statuses for errors', async () => {
+    const j2 = (model, method, body, key = 'mfg-odoo-api-key') => http.post(`/json/2/${model}/${method}`, body, { headers: { Authorization: `bearer ${key}`, 'X-Odoo-Database': 'mfg' } });
+    const quants = await j2('stock.quant', 'search_read', { domain: [['product_id.default_code', '=', 'FG226']], fields: ['quantity', 'location_id'] });
+    assert.equal(quants.status, 200);
+    assert.deepEqual(quants.data.map((q) => [q.location_id[1], q.quantity]), [['WH/Stock', 20]]);
+    const pick = await j2('stock.picking', 'create', { vals_list: [{ picking_type_id: 5, location_id: 8, location_dest_id: 10, origin: 'qi-1', move_ids: [[0, 0, { product_id: 1, product_uom_qty: 2, lot_id: 1 }]] }] });
+    assert.equal(pick.status, 200);
+    assert.equal((await j2('stock.picking', 'button_validate', { ids: pick.data })).data, true);
+    assert.equal(await quant('FG226', 10, 'B0001'), 2, 'moved to quality inspection (322)');
+    assert.equal((await j2('stock.quant', 'search_read', { domain: [] }, 'wrong')).status, 401);
+    const invalid = await j2('mrp.production', 'search_read', { domain: [], fields: ['nope'] });
+    assert.equal(invalid.status, 400);
+    assert.equal(invalid.data.name, 'builtins.ValueError');
+    const big = await j2('stock.picking', 'create', { vals_list: [{ location_id: 8, location_dest_id: 11, move_ids: [[0, 0, { product_id: 1, product_uom_qty: 999, lot_id: 1 }]] }] });
+    const shortage = await j2('stock.picking', 'button_validate', { ids: big.data });
+    assert.equal(shortage.status, 422);
+    assert.equal(shortage.data.name, 'odoo.exceptions.UserError');
+    assert.equal((await j2('stock.picking', 'read', { ids: [999] })).status, 404);
+    const l = (await http.get('/__sim/ledger')).data.entries;
+    assert.deepEqual(l.map((e) => [e.kind, e.key, e.surface]), [['stock-picking', 'qi-1', 'odoo']]);
+  });
 });
