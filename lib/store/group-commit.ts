@@ -27,6 +27,9 @@ export interface GroupCommitOptions {
   maxBatch?: number;
 }
 
+/** Told after each transaction: undefined when it committed, else why it rolled back. */
+export type CommitListener = (err?: Error) => void;
+
 export class GroupCommit {
   private ops: Op[] = [];
   private scheduled = false;
@@ -37,7 +40,7 @@ export class GroupCommit {
   /** number of transactions and operations committed, for tests and benchmarks */
   readonly stats = { transactions: 0, operations: 0 };
 
-  constructor(private readonly transaction: (body: () => void) => void, opts: GroupCommitOptions = {}) {
+  constructor(private readonly transaction: (body: () => void) => void, opts: GroupCommitOptions = {}, private readonly onCommit?: CommitListener) {
     this.windowMs = opts.windowMs ?? 2;
     this.maxBatch = opts.maxBatch ?? 4000;
   }
@@ -91,11 +94,13 @@ export class GroupCommit {
       // The transaction rolled back: nothing of this batch is stored.
       this.lastCommit = Date.now();
       for (const op of ops) op.reject(err);
+      this.onCommit?.(err as Error);
       return;
     }
     this.lastCommit = Date.now();
     this.stats.transactions++;
     this.stats.operations += ops.length;
+    this.onCommit?.();
     for (const op of ops) {
       if (op.failed) op.reject(op.value);
       else op.resolve(op.value);

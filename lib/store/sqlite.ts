@@ -45,7 +45,15 @@ export class SqliteStore extends StoreBase implements StateStore {
     this.s = statements(this.db);
     this.h = headStatements(this.db);
     const txn = this.db.transaction((body: () => void) => body());
-    this.group = new GroupCommit((body) => txn.immediate(body), opts);
+    // A failed transaction (disk full, I/O error, locked file) shows in the state, so node
+    // status tells the operator; the next commit that succeeds clears it.
+    this.group = new GroupCommit((body) => txn.immediate(body), opts, (err) => {
+      if (err) {
+        this.depths.clear(); // counts changed inside the rolled-back transaction are void
+        this.setState('error', err.message);
+      }
+      else if (this.state === 'error') this.setState('ready');
+    });
     this.setState('ready');
     this.startPruning();
   }

@@ -69,6 +69,26 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('a batch the database refuses rejects every call in it and shows in the state until a commit succeeds', async () => {
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    const states = [];
+    store.on('state', (s, detail) => states.push([s, detail]));
+    // Another connection holds the write lock longer than the busy timeout.
+    const other = new Database(store.path);
+    other.exec('BEGIN IMMEDIATE');
+    const rs = await Promise.allSettled([store.claim('s', 'a', EAGER), store.enqueue('q', [{ partition: 'p', payload: 1 }])]);
+    assert.deepEqual(rs.map((r) => r.status), ['rejected', 'rejected']);
+    assert.match(rs[0].reason.message, /locked|busy/i);
+    assert.equal(store.state, 'error');
+    other.exec('ROLLBACK');
+    other.close();
+    assert.equal((await store.claim('s', 'a', EAGER)).status, 'new', 'nothing of the failed batch was stored');
+    assert.equal(await store.depth('q'), 0);
+    assert.equal(store.state, 'ready');
+    assert.deepEqual(states.map(([s]) => s), ['error', 'ready']);
+    await store.close();
+  });
+
   it('a closed store rejects calls with a clear reason', async () => {
     const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
     await store.close();
