@@ -80,6 +80,7 @@ export async function startQmsSim(opts: StartOptions & { requireIdempotencyKey?:
     res.resultId = `IR-${String(seq.ir++).padStart(6, '0')}`;
     results.push(res);
     ctx.book('inspection-result', r.params.__idempotencyKey || null, res.resultId);
+    if (res.valuation === 'rejected') void webhooks.emit('inspection-result.rejected', res);
     return { status: 201, body: res };
   }, idem);
 

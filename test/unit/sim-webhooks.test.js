@@ -86,6 +86,19 @@ describe('QMS simulator webhooks', () => {
     assert.equal((await c.post('/__sim/webhooks/redeliver', { id: 'msg_none' })).status, 404);
   });
 
+  it('sends rejected inspection results to subscribers of that event only', async () => {
+    await c.post('/__sim/webhooks', { url, secret: SECRET, event: 'inspection-result.rejected' });
+    await c.post('/__sim/trigger/nonconformance', {});
+    const ir = (v) => c.post('/api/v1/inspection-results', { inspectionLot: 'IL9', material: 'FG226', characteristic: 'torque', measured: v, lowerLimit: 10, upperLimit: 12 }, { headers: { 'Idempotency-Key': `ir-${v}` } });
+    await ir(11);
+    await ir(13);
+    await waitFor(1);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(received.length, 1, 'neither the nonconformance nor the accepted result went out');
+    const body = JSON.parse(received[0].body);
+    assert.deepEqual([body.type, body.data.measured, body.data.valuation], ['inspection-result.rejected', 13, 'rejected']);
+  });
+
   it('rejects bad subscriptions', async () => {
     assert.equal((await c.post('/__sim/webhooks', { url: 'ftp://x', secret: SECRET })).status, 400);
     assert.equal((await c.post('/__sim/webhooks', { url, secret: '' })).status, 400);
