@@ -28,6 +28,9 @@ import { observe } from '../observability';
 import { backoffDelay, BackoffOptions, CircuitBreaker, DEFAULT_BACKOFF, DEFAULT_BREAKER, defaultClassify, RateLimiter } from './policy';
 import { defaultDescribe, defaultPartition, DeliveryContext, OutboxOptions, OutboxState, PendingAdd } from './types';
 
+/** how long acks are gathered while dispatching from the mirror */
+const ACK_WINDOW_MS = 20;
+
 export class Outbox extends EventEmitter {
   readonly queue: string;
   readonly limit: number;
@@ -51,8 +54,8 @@ export class Outbox extends EventEmitter {
   private readonly writes = new Set<Promise<void>>();
   private reserved = 0;
   private acks: QueueItem[] = [];
-  private ackScheduled = false;
-  private acking: Promise<void> = Promise.resolve();
+  private ackTimer?: NodeJS.Timeout;
+  private readonly acking = new Set<Promise<void>>();
   private pumping = false;
   private again = false;
   private wakeTimer?: NodeJS.Timeout;
@@ -146,7 +149,7 @@ export class Outbox extends EventEmitter {
     const until = Date.now() + waitMs;
     while (this.inFlight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     await this.flushAcks();
-    await this.acking;
+    await Promise.all([...this.acking]);
     this.finished = true;
     this.removeAllListeners();
   }
@@ -311,19 +314,22 @@ export class Outbox extends EventEmitter {
     this.breaker.success();
     this.acks.push(item);
     this.kick();
-    if (!this.ackScheduled) {
-      this.ackScheduled = true;
-      setImmediate(() => void this.flushAcks());
+    if (this.acks.length >= 1000) this.flushAcks();
+    else if (!this.ackTimer) {
+      // From the mirror nothing waits for the ack, so gather acks for a while: one store
+      // commit (fsync) for hundreds of them. In store mode the partition waits: flush soon.
+      this.ackTimer = setTimeout(() => void this.flushAcks(), this.mirrored ? ACK_WINDOW_MS : 0);
     }
   }
 
-  /** One store write for all acks of a tick (group commit). */
+  /** One store write for the acks gathered (group commit); writes may overlap. */
   private flushAcks(): Promise<void> {
-    this.ackScheduled = false;
-    if (!this.acks.length) return this.acking;
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (!this.acks.length) return Promise.all([...this.acking]).then(() => undefined);
     const items = this.acks;
     this.acks = [];
-    this.acking = this.acking.then(async () => {
+    const w = (async () => {
       try {
         await this.o.store.ack(this.queue, items.map((i) => i.id));
       } catch (err) {
@@ -346,8 +352,10 @@ export class Outbox extends EventEmitter {
       }
       this.changed();
       this.kick();
-    });
-    return this.acking;
+    })();
+    this.acking.add(w);
+    void w.finally(() => this.acking.delete(w));
+    return w;
   }
 
   private toMemory(): void {

@@ -2,7 +2,7 @@
 // persisted before done(), sent QoS 1 in order per partition key, and deleted on PUBACK.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { isCloudEvent, stampRecorded, CloudEvent } from '../../lib/events';
-import { eventProperties, LinkInfo, topicOfType } from '../../lib/mqtt';
+import { eventProperties, LinkInfo, topicOfType, UserPropertiesMode } from '../../lib/mqtt';
 import { Outbox, OutboxState, QueueFullError } from '../../lib/outbox';
 import type { QueueItem, StateStore } from '../../lib/store/types';
 import { observe } from '../../lib/observability';
@@ -23,6 +23,7 @@ interface PublishDef extends NodeDef {
   maxAttempts: number | string;
   maxAgeHours: number | string;
   rate: number | string;
+  userProperties: UserPropertiesMode;
 }
 
 /** What the outbox stores per msg: topic and event (kept small: every byte is written). */
@@ -39,6 +40,7 @@ export = (RED: NodeAPI) => {
     const broker = RED.nodes.getNode(config.broker) as BrokerNode | null;
     const plant = plantOf(RED, config.plant);
     const status = new StatusThrottle(node, 250);
+    const propsMode: UserPropertiesMode = config.userProperties === 'required' || config.userProperties === 'none' ? config.userProperties : 'all';
     let link: LinkInfo | undefined = broker?.client.link;
     let ob: OutboxState | undefined;
     let store: StateStore | undefined;
@@ -58,7 +60,7 @@ export = (RED: NodeAPI) => {
       const s = item.payload as Stored;
       const ev = ctx.buffered ? stampRecorded({ ...s.payload }, item.createdAt) : s.payload;
       const v5 = broker!.client.link.version === 5;
-      return broker!.client.publish(s.topic, JSON.stringify(ev), { qos: 1, retain: !!s.retain, properties: v5 ? eventProperties(ev) : undefined });
+      return broker!.client.publish(s.topic, JSON.stringify(ev), { qos: 1, retain: !!s.retain, properties: v5 ? eventProperties(ev, propsMode) : undefined });
     };
 
     const ready = (async () => {
