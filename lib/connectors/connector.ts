@@ -168,6 +168,39 @@ export class Connector {
     }
   }
 
+  /**
+   * Reaches the system and authenticates, booking nothing: SAP fetches a CSRF token, Odoo
+   * logs in, D365 gets a token and reads one product, REST reads the base URL (any answer
+   * but 401/403 proves reachability). Resolves with what was checked; rejects classified.
+   */
+  async check(): Promise<{ profile: string; checked: string; ms: number }> {
+    const t0 = Date.now();
+    let checked: string;
+    switch (this.cfg.profile) {
+      case 'sap-odata': {
+        const sap = (this.profile as unknown as { session: { write: (...a: unknown[]) => Promise<unknown> } }).session;
+        await sap.write('GET', 'API_PRODUCTION_ORDER_2_SRV', '', undefined, 'check');
+        checked = 'CSRF token fetched';
+        break;
+      }
+      case 'odoo': {
+        const rpc = (this.profile as unknown as { rpc: { version: () => Promise<string>; kwCheck: () => Promise<void> } }).rpc;
+        await rpc.kwCheck();
+        checked = `logged in (Odoo ${await rpc.version()})`;
+        break;
+      }
+      case 'd365':
+        await this.http.request({ method: 'GET', path: '/data/ReleasedProductsV2', params: { $top: 1, 'cross-company': 'true' }, op: 'check' });
+        checked = 'token fetched, data entities readable';
+        break;
+      default: {
+        const res = await this.http.request({ method: 'GET', path: '/', op: 'check', pass: [400, 404, 405] });
+        checked = `reachable (HTTP ${res.status})`;
+      }
+    }
+    return { profile: this.cfg.profile, checked, ms: Date.now() - t0 };
+  }
+
   // ---- lookups for enrichment (material master, order -> routing -> work center -> cost center, stock) ----
 
   async getItem(material: string, plant?: string): Promise<unknown> {

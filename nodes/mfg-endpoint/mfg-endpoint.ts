@@ -2,8 +2,8 @@
 // endpoint's Connector once; every connector node and lookup shares it (and with it the
 // rate limit, concurrency cap and Retry-After pause of that endpoint).
 import type { NodeAPI } from 'node-red';
-import { createConnector, operations, supportedOperations } from '../../lib/connectors';
-import { adminRoute, PERMISSION_READ } from '../shared/red';
+import { ConnectorError, createConnector, operations, supportedOperations } from '../../lib/connectors';
+import { adminRoute, PERMISSION_READ, PERMISSION_WRITE } from '../shared/red';
 import { EndpointDef, EndpointNode, endpointConfig, num } from './endpoint-config';
 
 export = (RED: NodeAPI) => {
@@ -14,6 +14,22 @@ export = (RED: NodeAPI) => {
     };
     RED.httpAdmin.get('/mfg-connect/connector-operations', RED.auth.needsPermission(PERMISSION_READ), (_req, res) => {
       res.json(body);
+    });
+    // sends requests to the external system: write permission
+    RED.httpAdmin.post('/mfg-connect/endpoints/:id/check', RED.auth.needsPermission(PERMISSION_WRITE), (req, res) => {
+      const ep = RED.nodes.getNode(String(req.params.id)) as EndpointNode | null;
+      if (!ep || ep.type !== 'mfg-endpoint') {
+        res.status(404).json({ ok: false, message: 'endpoint not deployed: deploy it first' });
+        return;
+      }
+      if (!ep.client) {
+        res.status(400).json({ ok: false, message: ep.configError || 'endpoint not usable' });
+        return;
+      }
+      ep.client.check().then(
+        (r) => res.json({ ok: true, ...r }),
+        (err: ConnectorError) => res.json({ ok: false, kind: err.kind, status: err.status, message: err.message }),
+      );
     });
   });
 

@@ -193,6 +193,23 @@ describe('mfg-erp node', () => {
     }
   });
 
+  it('checks the connection of a deployed endpoint without booking anything', async () => {
+    const { nodes, creds } = setup('getItem');
+    await helper.load(types, nodes, creds);
+    const ok = await helper.request().post('/mfg-connect/endpoints/ep/check').expect(200);
+    assert.equal(ok.body.ok, true);
+    assert.equal(ok.body.checked, 'CSRF token fetched');
+    await helper.unload();
+    const wrong = setup('getItem');
+    await helper.load(types, wrong.nodes, { ep: { username: 'MFG_SAP', password: 'wrong' } });
+    const bad = await helper.request().post('/mfg-connect/endpoints/ep/check').expect(200);
+    assert.equal(bad.body.ok, false);
+    assert.equal(bad.body.kind, 'auth');
+    assert.equal(bad.body.status, 401);
+    await helper.request().post('/mfg-connect/endpoints/nope/check').expect(404);
+    assert.equal((await ledger(erp)).length, 0);
+  });
+
   it('offers the operations of each profile to the editor', async () => {
     const { nodes, creds } = setup('getItem');
     await helper.load(types, nodes, creds);

@@ -86,6 +86,7 @@ describe('d365 profile', () => {
     const created = await post('createProductionOrder', { material: 'FG226', plant: '1710', quantity: { value: 12, unit: 'ea' } }, 'd365-order-1');
     assert.match(created.document, /^P10002\d\d$/);
     assert.equal((await ledger(erp, 'production-order')).length, 1);
+    assert.equal((await c.check()).checked, 'token fetched, data entities readable');
     const order = await c.getProductionOrder('P1000123');
     assert.equal(order.material, 'FG226');
     assert.equal(order.released, true);

@@ -72,6 +72,7 @@ describe('odoo profile', () => {
   });
 
   it('reads items, creates and releases orders', async () => {
+    assert.match((await c.check()).checked, /^logged in \(Odoo 17/);
     const item = await c.getItem('FG226');
     assert.equal(item.material, 'FG226');
     assert.equal(item.batchManaged, true);

@@ -74,6 +74,7 @@ describe('rest profile', () => {
 
   it('ERP queries: order, routing, item, stock; problem details on errors', async () => {
     const c = conns.erp;
+    assert.match((await c.check()).checked, /^reachable \(HTTP \d+\)$/);
     const o = await c.getProductionOrder('1000123');
     assert.equal(o.status, 'REL');
     assert.equal(o.operations.length, 2);

@@ -75,6 +75,16 @@ export class OdooRpc {
     }
   }
 
+  /** Logs in and reads one product: proves database, credentials and access. */
+  async kwCheck(): Promise<void> {
+    await this.kw('product.product', 'search', [[]], { limit: 1 }, 'check');
+  }
+
+  async version(): Promise<string> {
+    const v = await this.call('common', 'version', [], 'check');
+    return String((v && v.server_version) || '?');
+  }
+
   searchRead(model: string, domain: unknown[], fields: string[], op: string, limit = 0): Promise<any[]> {
     return this.kw(model, 'search_read', [domain], { fields, ...(limit ? { limit } : {}) }, op);
   }

@@ -190,5 +190,5 @@ export const odoo: ProfileFactory = (http, cfg) => {
       },
     },
   };
-  return { name: 'odoo', ops: cfg.role === 'erp' ? ops : {} };
+  return { name: 'odoo', ops: cfg.role === 'erp' ? ops : {}, rpc } as ReturnType<ProfileFactory>;
 };
