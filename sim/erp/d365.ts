@@ -32,9 +32,12 @@ interface RafLine { JournalNumber: string; LineNumber: number; ProductionOrderNu
 export function mountD365(server: SimServer, state: ErpState, cfg: ErpConfig): void {
   const tokens = new Map<string, number>();
   let raf: RafLine[] = [];
+  let prHeaders: Array<Record<string, string>> = [];
+  let prLines: Array<Record<string, string | number>> = [];
+  let prSeq = 1;
   let journal = 1;
   let etag = 1;
-  server.onReset(() => { tokens.clear(); raf = []; journal = 1; });
+  server.onReset(() => { tokens.clear(); raf = []; journal = 1; prHeaders = []; prLines = []; prSeq = 1; });
   server.surface('/data/', 'd365', (status, _code, message) => d365Error(status, message));
 
   server.route('POST', /^\/(?<tenant>[A-Za-z0-9.-]+)\/oauth2\/v2\.0\/token$/, (r: SimRequest): Reply => {
@@ -103,6 +106,38 @@ export function mountD365(server: SimServer, state: ErpState, cfg: ErpConfig): v
         return { '@odata.etag': etagOf(), dataAreaId: AREA, ...line };
       },
     },
+    PurchaseRequisitionHeadersV2: {
+      keys: ['dataAreaId', 'RequisitionNumber'],
+      props: ['dataAreaId', 'RequisitionNumber', 'RequisitionName', 'RequisitionStatus', 'RequisitionPurpose', 'PreparerPersonnelNumber'],
+      list: () => prHeaders.map((h) => ({ '@odata.etag': etagOf(), dataAreaId: AREA, ...h })),
+      create: (b, ctx) => {
+        if (!b.RequisitionName) throw new HttpError(400, "Field 'Name' must be filled in.");
+        const h = { RequisitionNumber: `PR-${String(prSeq++).padStart(6, '0')}`, RequisitionName: String(b.RequisitionName), RequisitionStatus: 'Draft', RequisitionPurpose: String(b.RequisitionPurpose || 'Consumption'), PreparerPersonnelNumber: String(b.PreparerPersonnelNumber || '000001') };
+        prHeaders.push(h);
+        ctx.book('purchase-requisition', h.RequisitionName, h.RequisitionNumber);
+        return { '@odata.etag': etagOf(), dataAreaId: AREA, ...h };
+      },
+    },
+    PurchaseRequisitionLines: {
+      keys: ['dataAreaId', 'RequisitionNumber', 'RequisitionLineNumber'],
+      props: ['dataAreaId', 'RequisitionNumber', 'RequisitionLineNumber', 'ItemNumber', 'LineDescription', 'RequestedPurchaseQuantity', 'PurchaseUnitSymbol', 'RequestedDate', 'ReceivingSiteId', 'ReceivingWarehouseId'],
+      list: () => prLines.map((l) => ({ '@odata.etag': etagOf(), dataAreaId: AREA, ...l })),
+      create: (b, ctx) => {
+        const num = String(b.RequisitionNumber || '');
+        if (!prHeaders.some((h) => h.RequisitionNumber === num)) throw new HttpError(400, `Purchase requisition ${num} does not exist.`);
+        const m = state.material(String(b.ItemNumber || ''));
+        const qty = Number(b.RequestedPurchaseQuantity);
+        if (!(qty > 0)) throw new HttpError(400, 'Quantity must be greater than zero.');
+        const l = {
+          RequisitionNumber: num, RequisitionLineNumber: prLines.filter((x) => x.RequisitionNumber === num).length + 1, ItemNumber: m.material, LineDescription: String(b.LineDescription || m.description),
+          RequestedPurchaseQuantity: qty, PurchaseUnitSymbol: String(b.PurchaseUnitSymbol || (m.baseUnit === 'PC' ? 'ea' : m.baseUnit.toLowerCase())),
+          RequestedDate: String(b.RequestedDate || new Date(Date.now() + 7 * 86400000).toISOString().slice(0, 10) + 'T12:00:00Z'), ReceivingSiteId: String(b.ReceivingSiteId || '1'), ReceivingWarehouseId: String(b.ReceivingWarehouseId || '12'),
+        };
+        prLines.push(l);
+        ctx.book('purchase-requisition-line', `${num}/${l.RequisitionLineNumber}`, `${num}/${l.RequisitionLineNumber}`);
+        return { '@odata.etag': etagOf(), dataAreaId: AREA, ...l };
+      },
+    },
     WarehousesOnHandV2: {
       keys: ['ItemNumber', 'InventorySiteId', 'InventoryWarehouseId', 'ItemBatchNumber', 'InventoryStatusId'],
       props: ['dataAreaId', 'ItemNumber', 'InventorySiteId', 'InventoryWarehouseId', 'ItemBatchNumber', 'InventoryStatusId', 'OnHandQuantity', 'AvailableOnHandQuantity'],
@@ -137,9 +172,13 @@ export function mountD365(server: SimServer, state: ErpState, cfg: ErpConfig): v
         return one(sub, { book: (...a) => booked.push(a) });
       }, (fn) => {
         const snap = state.snapshot();
-        const rafLen = raf.length;
+        const lens = [raf.length, prHeaders.length, prLines.length, prSeq, journal];
         const mark = booked.length;
-        if (!fn()) { state.restore(snap); raf.length = rafLen; booked.length = mark; }
+        if (!fn()) {
+          state.restore(snap);
+          [raf.length, prHeaders.length, prLines.length, prSeq, journal] = lens;
+          booked.length = mark;
+        }
       }, { status: 200, refuse: (m) => d365Error(400, m) });
     } catch (e) {
       booked.length = 0;

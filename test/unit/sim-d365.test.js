@@ -99,6 +99,21 @@ describe('ERP simulator, d365 surface', () => {
     assert.deepEqual((await http.get('/__sim/ledger')).data.entries.map((e) => e.kind), ['production-order']);
   });
 
+  it('creates purchase requisitions with lines; the name is the searchable reference', async () => {
+    const h = await bearer();
+    const head = await http.post('/data/PurchaseRequisitionHeadersV2', { dataAreaId: 'usmf', RequisitionName: 'spare-k9' }, { headers: h });
+    assert.equal(head.status, 201, JSON.stringify(head.data));
+    assert.equal(head.data.RequisitionNumber, 'PR-000001');
+    const line = await http.post('/data/PurchaseRequisitionLines', { RequisitionNumber: 'PR-000001', ItemNumber: 'SP001', RequestedPurchaseQuantity: 2 }, { headers: h });
+    assert.equal(line.status, 201, JSON.stringify(line.data));
+    assert.equal(line.data.RequisitionLineNumber, 1);
+    assert.equal((await http.post('/data/PurchaseRequisitionLines', { RequisitionNumber: 'PR-000009', ItemNumber: 'SP001', RequestedPurchaseQuantity: 2 }, { headers: h })).status, 400);
+    assert.equal((await http.post('/data/PurchaseRequisitionLines', { RequisitionNumber: 'PR-000001', ItemNumber: 'NOPE', RequestedPurchaseQuantity: 2 }, { headers: h })).status, 404);
+    const found = await http.get('/data/PurchaseRequisitionHeadersV2', { headers: h, params: { $filter: "RequisitionName eq 'spare-k9'" } });
+    assert.equal(found.data.value[0].RequisitionNumber, 'PR-000001');
+    assert.deepEqual((await http.get('/__sim/ledger')).data.entries.map((e) => [e.kind, e.key]), [['purchase-requisition', 'spare-k9'], ['purchase-requisition-line', 'PR-000001/1']]);
+  });
+
   it('throttles with 429 and Retry-After, while the token endpoint stays up', async () => {
     const h = await bearer();
     await http.post('/__sim/faults', { mode: 'throttle', retryAfter: 7 });
