@@ -147,6 +147,10 @@ export function reasonOf(data: unknown, text: string): { reason: string; code?: 
 export function httpError(status: number, headers: Record<string, unknown>, data: unknown, text: string, operation?: string): ConnectorError {
   const { kind, retryable } = kindOfStatus(status);
   const { reason, code, details } = reasonOf(data, text);
+  if (status >= 300 && status < 400) {
+    const to = headers.location ? ` to ${String(headers.location)}` : '';
+    return new ConnectorError(`HTTP ${status}: redirected${to}; set the endpoint's base URL to the final address`, { kind: 'validation', status, retryable: false, operation });
+  }
   const retryAfterMs = parseRetryAfter(headers['retry-after']);
   // A 5xx may come after the system booked the posting (gateway timeout, crash late in the request).
   const outcomeUnknown = status === 500 || status === 502 || status === 504;

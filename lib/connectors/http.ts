@@ -7,7 +7,7 @@ import https from 'https';
 import axios, { AxiosInstance, AxiosResponse } from 'axios';
 import { observe } from '../observability';
 import { staticAuthHeaders, TokenSource } from './auth';
-import { ConnectorError, httpError, transportError } from './errors';
+import { ConnectorError, httpError, reasonOf, transportError } from './errors';
 import { RateLimiter, Semaphore } from './limits';
 import type { EndpointConfig } from './types';
 
@@ -103,6 +103,12 @@ export class HttpClient {
 
   private finish(req: HttpRequest, r: HttpResponse & { bad?: boolean }): HttpResponse {
     if (r.status >= 200 && r.status < 300) {
+      if (r.text && r.data === undefined && !r.bad && req.method !== 'HEAD' && /^\s*</.test(r.text)) {
+        // a proxy, gateway or login page answered in place of the system
+        throw new ConnectorError(`HTTP ${r.status} with ${reasonOf(undefined, r.text).reason} instead of JSON (a proxy or login page?); the outcome is unknown`, {
+          kind: 'transport', status: r.status, retryable: true, outcomeUnknown: true, operation: req.op,
+        });
+      }
       if (r.bad) {
         throw new ConnectorError(`HTTP ${r.status} with an unreadable JSON body (${r.text.length} bytes, truncated or malformed); the outcome is unknown`, {
           kind: 'transport', status: r.status, retryable: true, outcomeUnknown: true, operation: req.op,

@@ -64,6 +64,21 @@ describe('connector HTTP core', () => {
     assert.match(e.message, /HTML page: 502 Bad Gateway/);
   });
 
+  it('takes a 200 HTML page (proxy or login page) for an unknown outcome, not for data', async () => {
+    route('/login', (_q, res) => { res.writeHead(200, { 'Content-Type': 'text/html' }); res.end('<!DOCTYPE html><html><head><title>Sign in - Corporate Proxy</title></head></html>'); });
+    const e = await fails('/login');
+    assert.equal(e.kind, 'transport');
+    assert.equal(e.outcomeUnknown, true);
+    assert.match(e.message, /HTML page: Sign in - Corporate Proxy instead of JSON/);
+  });
+
+  it('names the target of a redirect instead of following it', async () => {
+    route('/moved', (_q, res) => { res.writeHead(301, { Location: 'https://erp.example.com/moved' }); res.end(); });
+    const e = await fails('/moved');
+    assert.equal(e.kind, 'validation');
+    assert.match(e.message, /redirected to https:\/\/erp.example.com\/moved/);
+  });
+
   it('reports a truncated JSON success body as an unknown outcome', async () => {
     route('/trunc', (_q, res) => { res.writeHead(201, { 'Content-Type': 'application/json' }); res.end('{"d":{"MaterialDocument":"49000'); });
     const e = await fails('/trunc');

@@ -29,11 +29,13 @@ export const lit = (s: unknown): string => `'${String(s).replace(/'/g, "''")}'`;
 
 export function unwrap(data: any): any {
   const d = data && typeof data === 'object' && 'd' in data ? data.d : data;
+  // a success without an entity: SAP did something, we cannot tell what
+  if (!d || typeof d !== 'object') throw new ConnectorError('SAP answered without an OData entity; the outcome is unknown', { kind: 'transport', retryable: true, outcomeUnknown: true });
   return d;
 }
 
 export function results(data: any): any[] {
-  const d = unwrap(data);
+  const d = data && typeof data === 'object' && 'd' in data ? data.d : data;
   if (Array.isArray(d)) return d;
   if (d && Array.isArray(d.results)) return d.results;
   return [];
