@@ -41,6 +41,7 @@ async function run(conc, send) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: conc });
   const lat = [];
   let next = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: conc }, async () => {
     while (next < N) {
@@ -51,9 +52,10 @@ async function run(conc, send) {
     }
   }));
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   agent.destroy();
   lat.sort((a, b) => a - b);
-  return { rate: N / secs, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)] };
+  return { rate: N / secs, cpuUs: (cpu.user + cpu.system) / N, p50: lat[Math.floor(lat.length * 0.5)], p99: lat[Math.floor(lat.length * 0.99)] };
 }
 
 const movement = (i) => JSON.stringify({ headerText: `GI-${i}`, items: [{ material: 'RM200', plant: '1710', storageLocation: '171B', batch: 'RB002', movementType: '501', quantity: 1, unit: 'PC' }] });
@@ -94,5 +96,9 @@ const sapDoc = (i) => JSON.stringify({ GoodsMovementCode: '05', MaterialDocument
   for (const { c, b, r, s } of rows) {
     console.log(`| ${c} | ${f(b.rate)} (${ms(b.p50)} / ${ms(b.p99)}) | ${f(r.rate)} (${ms(r.p50)} / ${ms(r.p99)}) | ${(r.rate / b.rate).toFixed(2)} | ${f(s.rate)} (${ms(s.p50)} / ${ms(s.p99)}) | ${(s.rate / b.rate).toFixed(2)} |`);
   }
+  console.log('\nCPU time per posting (client and server share the process; less sensitive to other load on the machine than the rates):\n');
+  console.log('| concurrency | baseline µs | ERP rest µs | added µs | ERP sap-odata µs | added µs |');
+  console.log('|---|---|---|---|---|---|');
+  for (const { c, b, r, s } of rows) console.log(`| ${c} | ${f(b.cpuUs)} | ${f(r.cpuUs)} | ${f(r.cpuUs - b.cpuUs)} | ${f(s.cpuUs)} | ${f(s.cpuUs - b.cpuUs)} |`);
   console.log('\nThe rest surface stores every Idempotency-Key and its response, validates the body, books stock and the ledger; the sap-odata surface checks basic auth, the CSRF token and session, parses every property by its Edm type and formats the OData v2 reply.');
 })().catch((e) => { console.error(e); process.exit(1); });
