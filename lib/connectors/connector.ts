@@ -22,7 +22,7 @@ export interface ConnectorOptions {
   store?: IdempotencyStore;
   /** idempotency scope (default connector:<endpoint name>) */
   scope?: string;
-  /** how long an in-flight posting record holds (default 10 min) */
+  /** how long an in-flight posting record holds (default: the retention) */
   leaseMs?: number;
   /** how long a committed posting answers duplicates (default 30 days) */
   retentionMs?: number;
@@ -60,8 +60,10 @@ export class Connector {
     this.profile = factory(this.http, cfg);
     this.store = opts.store;
     this.scope = opts.scope || `connector:${cfg.name}`;
-    this.leaseMs = opts.leaseMs ?? 600_000;
     this.retentionMs = opts.retentionMs ?? 30 * 24 * 3600_000;
+    // an in-flight record means "an attempt may have been booked": it must outlive any outage
+    // of this runtime (a lapsed lease would let a retry post blind); a stale one costs one look-up
+    this.leaseMs = opts.leaseMs ?? this.retentionMs;
   }
 
   /** Operations this endpoint offers: of its role, implemented by its profile. */
