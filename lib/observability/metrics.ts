@@ -5,11 +5,24 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const registry = new Registry();
 
+// Message counts are gathered in plain maps on the hot path (a few per msg and node) and
+// handed to prom-client when the registry is read (collect), which costs a label hash each.
+interface Pending { labels: { node: string; node_type: string; event_type: string; outcome: string }; n: number }
+const pending = new Map<string, Map<string, Map<string, Pending>>>();
+function flushMessages(): void {
+  for (const byType of pending.values()) for (const byOutcome of byType.values()) for (const p of byOutcome.values()) {
+    if (p.n) {
+      msgs.inc(p.labels, p.n);
+      p.n = 0;
+    }
+  }
+}
 const msgs = new Counter({
   name: 'mfg_messages_total',
   help: 'Messages per node and outcome (in, out, invalid, duplicate, posted, retried, dead-lettered, error)',
   labelNames: ['node', 'node_type', 'event_type', 'outcome'] as const,
   registers: [registry],
+  collect: flushMessages,
 });
 const outboxDepth = new Gauge({
   name: 'mfg_outbox_depth',
@@ -48,7 +61,14 @@ export type Outcome = 'in' | 'out' | 'invalid' | 'duplicate' | 'posted' | 'retri
 
 export const observe = {
   message(nodeId: string, nodeType: string, eventType: string | undefined, outcome: Outcome, n = 1): void {
-    msgs.inc({ node: nodeId, node_type: nodeType, event_type: eventType || '', outcome }, n);
+    const et = eventType || '';
+    let byType = pending.get(nodeId);
+    if (!byType) pending.set(nodeId, (byType = new Map()));
+    let byOutcome = byType.get(et);
+    if (!byOutcome) byType.set(et, (byOutcome = new Map()));
+    const p = byOutcome.get(outcome);
+    if (p) p.n += n;
+    else byOutcome.set(outcome, { labels: { node: nodeId, node_type: nodeType, event_type: et, outcome }, n });
   },
   outboxDepth(destination: string, depth: number): void {
     outboxDepth.set({ destination }, depth);

@@ -27,12 +27,31 @@ export interface RecorderOptions {
 
 const FAILED = new Set<string>(['error', 'invalid']);
 
+/** Where a msg is being handled: the node that received it last, when, and its step. */
+interface Pending {
+  node: string;
+  at: number;
+  step?: TraceStep;
+}
+// A symbol-keyed property on the msg: ignored by JSON and structuredClone, deep-copied with
+// a msg clone, and no side table for the garbage collector to trace.
+const PENDING = Symbol('mfgPending');
+type Tagged = Msg & { [PENDING]?: Pending };
+
+function sentBefore(events: SendEventLike[], i: number, msg: Msg, port: number): boolean {
+  for (let j = 0; j < i; j++) if (events[j].msg === msg && (events[j].source?.port ?? 0) === port) return true;
+  return false;
+}
+
+function pendingOf(msg: Msg, nodeId: string): Pending | undefined {
+  const p = (msg as Tagged)[PENDING];
+  return p && p.node === nodeId ? p : undefined;
+}
+
 export class Recorder {
   private readonly msgSteps: number;
   private readonly maxEventTypes: number;
   private readonly types = new Set<string>();
-  /** per msg object: node id -> receipt time, or the step already recorded for it */
-  private readonly pending = new WeakMap<object, Map<string, number | TraceStep>>();
 
   constructor(readonly store: TraceStore, o: RecorderOptions = {}) {
     this.msgSteps = Number(o.msgSteps) > 0 ? Number(o.msgSteps) : 50;
@@ -42,23 +61,22 @@ export class Recorder {
   onReceive(msg: Msg, node: HookNode | undefined): void {
     if (!node || !isPackageType(node.type) || !msg || typeof msg !== 'object') return;
     this.count(node, msg, 'in');
-    let m = this.pending.get(msg);
-    if (!m) this.pending.set(msg, (m = new Map()));
-    m.set(node.id, Date.now());
+    const p = (msg as Tagged)[PENDING];
+    if (p) {
+      p.node = node.id;
+      p.at = Date.now();
+      p.step = undefined;
+    } else (msg as Tagged)[PENDING] = { node: node.id, at: Date.now() };
   }
 
   onSend(events: SendEventLike[]): void {
-    let seen: Map<object, Set<number>> | undefined;
-    for (const ev of events) {
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i];
       const node = ev.source?.node;
       if (!node || !isPackageType(node.type) || !ev.msg || typeof ev.msg !== 'object') continue;
       const port = ev.source?.port ?? 0;
       // one msg sent to several wires of a port is one outcome
-      seen ??= new Map();
-      let ports = seen.get(ev.msg);
-      if (!ports) seen.set(ev.msg, (ports = new Set()));
-      if (ports.has(port)) continue;
-      ports.add(port);
+      if (i > 0 && sentBefore(events, i, ev.msg, port)) continue;
       const outcome = portOutcome(node.type, port);
       this.count(node, ev.msg, outcome);
       this.step(ev.msg, node, outcome, port);
@@ -67,27 +85,26 @@ export class Recorder {
 
   onComplete(msg: Msg, node: HookNode | undefined, error: unknown): void {
     if (!node || !isPackageType(node.type) || !msg || typeof msg !== 'object') return;
-    const m = this.pending.get(msg);
-    const prior = m?.get(node.id);
-    m?.delete(node.id);
+    const p = pendingOf(msg, node.id);
+    if (p) (msg as Tagged)[PENDING] = undefined;
     if (!error) {
-      if (typeof prior === 'number') this.step(msg, node, 'done', undefined, prior);
+      if (p && !p.step) this.step(msg, node, 'done', undefined, p.at);
       return;
     }
     const text = redactText(error instanceof Error ? error.message : String(error)).slice(0, 500);
-    if (prior && typeof prior === 'object' && FAILED.has(prior.outcome)) {
-      prior.error = text; // already counted when it left on its error output
+    if (p?.step && FAILED.has(p.step.outcome)) {
+      p.step.error = text; // already counted when it left on its error output
       return;
     }
     const outcome: Outcome = msg.validationErrors ? 'invalid' : 'error';
     this.count(node, msg, outcome);
-    this.step(msg, node, outcome, undefined, typeof prior === 'number' ? prior : undefined, text);
+    this.step(msg, node, outcome, undefined, p?.at, text);
   }
 
   private step(msg: Msg, node: HookNode, outcome: TraceStep['outcome'], port?: number, since?: number, error?: string): void {
     const now = Date.now();
-    const m = this.pending.get(msg);
-    const t0 = since ?? (typeof m?.get(node.id) === 'number' ? (m!.get(node.id) as number) : undefined);
+    const p = pendingOf(msg, node.id);
+    const t0 = since ?? (p && !p.step ? p.at : undefined);
     const ev = eventOf(msg);
     const step: TraceStep = { node: node.id, type: node.type, at: now, outcome };
     if (node.name) step.name = node.name;
@@ -97,14 +114,11 @@ export class Recorder {
     if (ev.id) step.eventId = ev.id;
     if (ev.causationId) step.causationId = ev.causationId;
     if (error) step.error = error;
-    if (m && outcome !== 'done') m.set(node.id, step);
+    if (p && outcome !== 'done') p.step = step;
     appendToMsg(msg, step, this.msgSteps);
     const corr = correlationOf(msg);
-    if (!corr) return;
-    if (!this.store.has(corr)) {
-      // first step with a correlation: the steps the msg took before belong to it too
-      for (const s of msg._mfgTrace as TraceStep[]) this.store.add(corr, s);
-    } else this.store.add(corr, step);
+    // on the first step with a correlation, the steps the msg took before belong to it too
+    if (corr) this.store.add(corr, step, msg._mfgTrace as TraceStep[]);
   }
 
   private count(node: HookNode, msg: Msg, outcome: Outcome): void {

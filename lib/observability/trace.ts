@@ -1,7 +1,7 @@
 // Trace of business transactions: the steps a msg took through the package's nodes,
 // kept on the msg (msg._mfgTrace, capped) and in a bounded in-memory store keyed by
-// correlation id. The store holds at most `maxTransactions` correlation ids (least
-// recently touched go first), `maxSteps` steps each, for `retentionMs`.
+// correlation id. The store holds at most `maxTransactions` correlation ids (the oldest
+// started go first), `maxSteps` steps each, for `retentionMs` after their last step.
 import type { Outcome } from './metrics';
 
 export interface TraceStep {
@@ -53,6 +53,9 @@ export class TraceStore {
   readonly maxSteps: number;
   readonly retentionMs: number;
   private readonly tx = new Map<string, Transaction>();
+  /** transactions in the order they started: eviction takes from the head (O(1)) */
+  private order: Transaction[] = [];
+  private head = 0;
 
   constructor(o: TraceOptions = {}) {
     this.maxTransactions = positive(o.maxTransactions, 10000);
@@ -68,15 +71,19 @@ export class TraceStore {
     return this.tx.has(correlationId);
   }
 
-  add(correlationId: string, step: TraceStep): void {
-    let t = this.tx.get(correlationId);
-    if (t) {
-      this.tx.delete(correlationId); // re-insert: Map order is the eviction order
-    } else {
-      t = { correlationId, first: step.at, last: step.at, steps: [], dropped: 0 };
-      if (this.tx.size >= this.maxTransactions) this.evict(this.tx.size - this.maxTransactions + 1);
-    }
-    this.tx.set(correlationId, t);
+  /** Adds a step; `earlier` (ending with this step) seeds a transaction seen for the first time. */
+  add(correlationId: string, step: TraceStep, earlier?: readonly TraceStep[]): void {
+    const t = this.tx.get(correlationId);
+    if (t) return this.push(t, step);
+    while (this.tx.size >= this.maxTransactions) this.evictOldest();
+    const n: Transaction = { correlationId, first: step.at, last: step.at, steps: [], dropped: 0 };
+    this.tx.set(correlationId, n);
+    this.order.push(n);
+    if (earlier) for (const s of earlier) if (s !== step) this.push(n, s);
+    this.push(n, step);
+  }
+
+  private push(t: Transaction, step: TraceStep): void {
     if (t.steps.length < this.maxSteps) t.steps.push(step);
     else t.dropped++;
     if (step.at < t.first) t.first = step.at;
@@ -97,7 +104,7 @@ export class TraceStore {
   recent(limit = 50, o: { failedOnly?: boolean; eventType?: string; now?: number } = {}): TransactionSummary[] {
     const now = o.now ?? Date.now();
     const out: TransactionSummary[] = [];
-    const all = [...this.tx.values()];
+    const all = [...this.tx.values()].sort((a, b) => a.last - b.last);
     for (let i = all.length - 1; i >= 0 && out.length < limit; i--) {
       const t = all[i];
       if (now - t.last > this.retentionMs) continue;
@@ -118,17 +125,31 @@ export class TraceStore {
         n++;
       }
     }
+    if (n) {
+      this.order = this.order.slice(this.head).filter((t) => this.tx.get(t.correlationId) === t);
+      this.head = 0;
+    }
     return n;
   }
 
   clear(): void {
     this.tx.clear();
+    this.order = [];
+    this.head = 0;
   }
 
-  private evict(n: number): void {
-    for (const id of this.tx.keys()) {
-      if (n-- <= 0) break;
-      this.tx.delete(id);
+  private evictOldest(): void {
+    while (this.head < this.order.length) {
+      const t = this.order[this.head++];
+      // skip entries already pruned (or pruned and started again: a newer object)
+      if (this.tx.get(t.correlationId) === t) {
+        this.tx.delete(t.correlationId);
+        break;
+      }
+    }
+    if (this.head > 1024 && this.head * 2 > this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
     }
   }
 }

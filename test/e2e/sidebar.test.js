@@ -100,6 +100,14 @@ describe('monitor sidebar in the editor (headless Chromium)', () => {
     assert.match(steps[0], /hold event[\s\S]*out/);
     assert.match(steps[1], /check hold[\s\S]*out/);
     await page.screenshot({ path: path.join(artifacts, 'monitor-trace.png') });
+    // ids come from the shop floor: markup in them stays text
+    const evil = '"><img src=x onerror="window.__mfgXss=1">';
+    await send(1, evil);
+    await page.locator('.mfgm-failed-only').check();
+    await page.locator('.mfgm-failed-only').uncheck();
+    await page.locator('tr.mfgm-tx', { hasText: 'onerror' }).first().waitFor({ timeout: 10000 });
+    assert.equal(await page.evaluate(() => window.__mfgXss), undefined);
+    assert.equal(await page.locator('.mfgm-trace-recent img').count(), 0);
   });
 
   const arrived = async () => ((await (await fetch(`${nr.url}/counts`)).json()).ok || 0);

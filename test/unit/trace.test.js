@@ -18,16 +18,31 @@ describe('trace store', () => {
     assert.equal(s.size, 2);
   });
 
-  it('is bounded: least recently touched transactions go first, steps are capped', () => {
+  it('is bounded: the oldest started transactions go first, steps are capped', () => {
     const s = new TraceStore({ maxTransactions: 3, maxSteps: 2 });
     for (const id of ['a', 'b', 'c']) s.add(id, step('n', 1));
-    s.add('a', step('n', 2)); // touches a
-    s.add('d', step('n', 3)); // evicts b, the least recently touched
-    assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => s.has(id)), [true, false, true, true]);
-    s.add('a', step('n', 4));
-    const a = s.get('a', 5);
-    assert.equal(a.steps.length, 2);
-    assert.equal(a.dropped, 1);
+    s.add('a', step('n', 2)); // a later step does not make a younger
+    s.add('d', step('n', 3)); // evicts a, the oldest started
+    assert.deepEqual(['a', 'b', 'c', 'd'].map((id) => s.has(id)), [false, true, true, true]);
+    s.add('b', step('n', 4));
+    s.add('b', step('n', 5));
+    const b = s.get('b', 6);
+    assert.equal(b.steps.length, 2);
+    assert.equal(b.dropped, 1);
+    // many more than the bound: the size stays at the bound
+    for (let i = 0; i < 5000; i++) s.add(`x${i}`, step('n', 10 + i));
+    assert.equal(s.size, 3);
+    assert.deepEqual(s.recent(10, { now: 6000 }).map((t) => t.correlationId), ['x4999', 'x4998', 'x4997']);
+  });
+
+  it('a pruned and restarted transaction is not evicted in place of its old entry', () => {
+    const s = new TraceStore({ maxTransactions: 2, retentionMs: 100 });
+    s.add('a', step('n', 0));
+    s.prune(500); // a is gone
+    s.add('a', step('n', 600)); // starts again
+    s.add('b', step('n', 601));
+    s.add('c', step('n', 602)); // evicts the restarted a (oldest live), not b
+    assert.deepEqual(['a', 'b', 'c'].map((id) => s.has(id)), [false, true, true]);
   });
 
   it('forgets transactions after the retention', () => {
