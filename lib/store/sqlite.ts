@@ -35,7 +35,11 @@ export class SqliteStore extends StoreBase implements StateStore {
     super(opts);
     if (!opts.path) throw new Error('sqlite store: a file path is required');
     this.path = opts.path === ':memory:' ? opts.path : path.resolve(opts.path);
-    if (this.path !== ':memory:') fs.mkdirSync(path.dirname(this.path), { recursive: true });
+    if (this.path !== ':memory:') {
+      fs.mkdirSync(path.dirname(this.path), { recursive: true });
+      // Business data: readable by the Node-RED user only (SQLite gives -wal and -shm the same mode).
+      if (!fs.existsSync(this.path)) fs.closeSync(fs.openSync(this.path, 'a', 0o600));
+    }
     try {
       this.db = new Database(this.path);
       openSchema(this.db, opts.synchronous ?? 'full');

@@ -16,6 +16,8 @@ describe('sqlite store', () => {
     await store.claim('s', 'k', EAGER);
     const db = new Database(f, { readonly: true });
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal(require('fs').statSync(f).mode & 0o777, 0o600, 'readable by the owner only');
+    assert.equal(require('fs').statSync(f + '-wal').mode & 0o777, 0o600);
     db.close();
     assert.equal(store.state, 'ready');
     await store.close();
