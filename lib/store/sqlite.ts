@@ -40,12 +40,15 @@ export class SqliteStore extends StoreBase implements StateStore {
       // Business data: readable by the Node-RED user only (SQLite gives -wal and -shm the same mode).
       if (!fs.existsSync(this.path)) fs.closeSync(fs.openSync(this.path, 'a', 0o600));
     }
+    let db: Database.Database | undefined;
     try {
-      this.db = new Database(this.path);
-      openSchema(this.db, opts.synchronous ?? 'full');
+      db = new Database(this.path);
+      openSchema(db, opts.synchronous ?? 'full');
     } catch (err) {
+      db?.close();
       throw new Error(`sqlite store: cannot open ${this.path}: ${(err as Error).message}`);
     }
+    this.db = db;
     this.s = statements(this.db);
     this.h = headStatements(this.db);
     const txn = this.db.transaction((body: () => void) => body());

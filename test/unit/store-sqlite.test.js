@@ -103,6 +103,12 @@ describe('sqlite store', () => {
     assert.throws(() => new SqliteStore({ path: path.join(notADir, 'state.db'), pruneIntervalMs: 0 }), /ENOTDIR|EEXIST|cannot open/);
   });
 
+  it('refuses a file that is not a state store with the reason', () => {
+    const f = path.join(tmpDir('sqlite-'), 'notes.db');
+    require('fs').writeFileSync(f, 'plain text, not a database '.repeat(100));
+    assert.throws(() => new SqliteStore({ path: f, pruneIntervalMs: 0 }), /cannot open .*notes\.db: file is not a database/);
+  });
+
   it('the scheduled prune removes expired keys batch by batch', async () => {
     const store = new SqliteStore({ path: file(), pruneIntervalMs: 50, pruneBatch: 100 });
     const now = Date.now();
