@@ -57,6 +57,8 @@ export class RedisStore extends StoreBase implements StateStore {
   private closing = false;
   private setNxGet = true;
   private readonly reserved = new Map<string, number>();
+  /** key prefix per scope (a flow has few scopes) */
+  private readonly scopes = new Map<string, string>();
 
   constructor(opts: RedisStoreOptions) {
     super(opts);
@@ -88,7 +90,12 @@ export class RedisStore extends StoreBase implements StateStore {
   }
 
   private k(scope: string, key: string): string {
-    return this.prefix + encodeURIComponent(scope) + ':' + key;
+    let p = this.scopes.get(scope);
+    if (p === undefined) {
+      p = this.prefix + encodeURIComponent(scope) + ':';
+      if (this.scopes.size < 1000) this.scopes.set(scope, p);
+    }
+    return p + key;
   }
 
   async claim(scope: string, key: string, opts: ClaimOptions): Promise<ClaimResult> {
