@@ -46,8 +46,9 @@ export = (RED: NodeAPI) => {
         const local = file(path.join(path.dirname(dflt), 'redis-local.db'));
         store = sharedStore(`redis:${node.id}`, () => createStore({
           kind, ...common, path: local,
-          redisUrl: node.credentials?.url || 'redis://127.0.0.1:6379',
-          redisPassword: node.credentials?.password || undefined,
+          // credentials first; else the instance's environment, so one exported flow fits every plant
+          redisUrl: node.credentials?.url || process.env.MFG_REDIS_URL || 'redis://127.0.0.1:6379',
+          redisPassword: node.credentials?.password || process.env.MFG_REDIS_PASSWORD || undefined,
         }));
       } else {
         const f = file(dflt);

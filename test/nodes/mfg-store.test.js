@@ -94,4 +94,21 @@ describe('mfg-store config node', () => {
       await redis.stop();
     }
   });
+
+  it('redis: without credentials, the URL and password come from the environment', async (t) => {
+    if (!which('redis-server')) return loudSkip(t, 'redis-server');
+    const redis = await startRedis({ args: ['--requirepass', 'env-pw'] });
+    Object.assign(process.env, { MFG_REDIS_URL: redis.url, MFG_REDIS_PASSWORD: 'env-pw' });
+    try {
+      await helper.load([mfgStore, mfgIdem], flow({ kind: 'redis', path: path.join(tmpDir('store-node-'), 'local.db') }));
+      const got = nextMsg('new');
+      helper.getNode('idem').receive({ payload: { id: 'env-1' } });
+      assert.equal((await got).idempotency.key, 'env-1');
+      assert.equal(helper.getNode('store').store.state, 'ready');
+    } finally {
+      delete process.env.MFG_REDIS_URL;
+      delete process.env.MFG_REDIS_PASSWORD;
+      await redis.stop();
+    }
+  });
 });
