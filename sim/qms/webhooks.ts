@@ -2,6 +2,7 @@
 // every attempt (fresh timestamp and signature), and a log tests can read.
 import { randomUUID } from 'crypto';
 import http from 'http';
+import https from 'https';
 import { signGithub, signStandard, standardKey } from '../../lib/webhooks/signature';
 
 export interface Subscription { id: string; url: string; secret: string; style: 'standard' | 'github'; event?: string }
@@ -75,7 +76,7 @@ export class WebhookSender {
 
 function post(url: string, headers: Record<string, string>, body: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers, timeout: 10000 }, (res) => {
+    const req = (url.startsWith('https:') ? https : http).request(url, { method: 'POST', headers, timeout: 10000 }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode || 0));
     });
