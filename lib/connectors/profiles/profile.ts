@@ -12,8 +12,15 @@ export interface KeyInfo {
   ref: string;
 }
 
+/** The carriers are computed on first use: hashing costs, and most profiles need one or none. */
 export function keyInfo(key: string): KeyInfo {
-  return { key, guid: uuidFromKey(key), ref: `MFG-${shortRef(key, 21)}` };
+  let guid: string | undefined;
+  let ref: string | undefined;
+  return {
+    key,
+    get guid() { return (guid ??= uuidFromKey(key)); },
+    get ref() { return (ref ??= `MFG-${shortRef(key, 21)}`); },
+  };
 }
 
 export interface OpImpl {
