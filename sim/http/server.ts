@@ -101,7 +101,13 @@ export class SimServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url || '/', 'http://sim');
-      const path = decodeURIComponent(url.pathname);
+      let path: string;
+      try {
+        path = decodeURIComponent(url.pathname);
+      } catch {
+        req.resume();
+        return send(res, problem(400, 'Bad request', `Malformed percent-encoding in ${url.pathname}`));
+      }
       const method = (req.method || 'GET').toUpperCase();
       const raw = await readBody(req);
       const r = makeRequest(req, method, path, url.searchParams, raw);
