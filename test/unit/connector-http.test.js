@@ -274,6 +274,35 @@ describe('connector HTTP core', () => {
     }
   });
 
+  it('presents a client certificate when the server asks for one (mutual TLS)', async () => {
+    const dir = tmpDir('mfg-mtls-');
+    const f = (n) => path.join(dir, n);
+    const ssl = (...a) => execFileSync('openssl', a, { stdio: 'ignore', cwd: dir });
+    fs.writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=plant-ca');
+    for (const [n, cn] of [['srv', '127.0.0.1'], ['cli', 'line1-gateway']]) {
+      ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${n}.key`, '-out', `${n}.csr`, '-subj', `/CN=${cn}`);
+      ssl('x509', '-req', '-in', `${n}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${n}.crt`, '-days', '1', ...(n === 'srv' ? ['-extfile', 'san.ext'] : []));
+    }
+    const read = (n) => fs.readFileSync(f(n), 'utf8');
+    const srv = https.createServer({ key: read('srv.key'), cert: read('srv.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true }, (q, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ client: q.socket.getPeerCertificate().subject.CN }));
+    });
+    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `https://127.0.0.1:${srv.address().port}`;
+    try {
+      const c = client({ baseUrl: url, tls: { ca: read('ca.crt'), cert: read('cli.crt'), key: read('cli.key') } });
+      assert.equal((await c.request({ method: 'GET', path: '/' })).data.client, 'line1-gateway');
+      c.close();
+      const e = await fails('/', { baseUrl: url, tls: { ca: read('ca.crt') } });
+      assert.equal(e.kind, 'transport', 'refused without a client certificate');
+    } finally {
+      srv.closeAllConnections();
+      await new Promise((r) => srv.close(r));
+    }
+  });
+
   it('rejects a base URL that is not http(s)', () => {
     assert.throws(() => client({ baseUrl: 'ftp://x' }), /base URL must start with http/);
   });
