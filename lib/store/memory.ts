@@ -120,6 +120,13 @@ export class MemoryStore extends StoreBase implements StateStore {
     return true;
   }
 
+  async forget(scope: string, key: string): Promise<boolean> {
+    const id = scope + '\u0001' + key;
+    const live = !!this.live(id, Date.now());
+    this.keys.delete(id);
+    return live;
+  }
+
   async get(scope: string, key: string): Promise<KeyRecord | undefined> {
     const e = this.live(scope + '\u0001' + key, Date.now());
     return e ? toRecord(e) : undefined;

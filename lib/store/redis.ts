@@ -143,6 +143,12 @@ export class RedisStore extends StoreBase implements StateStore {
     return (await this.cmd.mfgRelease(k)) === 1;
   }
 
+  async forget(scope: string, key: string): Promise<boolean> {
+    const k = this.k(scope, key);
+    this.reserved.delete(k);
+    return (await this.redis.del(k)) === 1;
+  }
+
   async get(scope: string, key: string): Promise<KeyRecord | undefined> {
     const r = await this.cmd.mfgGet(this.k(scope, key));
     return r ? parse(r, Date.now()) : undefined;

@@ -80,6 +80,7 @@ export function statements(db: Database.Database) {
       first_seen = CASE WHEN idem.expires_at <= excluded.first_seen THEN excluded.first_seen ELSE idem.first_seen END,
       expires_at = excluded.expires_at, result = excluded.result`),
     release: p('DELETE FROM idem WHERE scope = ? AND key = ? AND state = 0'),
+    forget: p('DELETE FROM idem WHERE scope = ? AND key = ?'),
     getKey: p('SELECT state, first_seen, expires_at, result FROM idem WHERE scope = ? AND key = ? AND expires_at > ?'),
     pruneFirst: p('SELECT scope, key, expires_at FROM idem ORDER BY scope, key LIMIT ?').raw(true),
     pruneNext: p('SELECT scope, key, expires_at FROM idem WHERE (scope, key) > (?, ?) ORDER BY scope, key LIMIT ?').raw(true),

@@ -100,6 +100,10 @@ export class SqliteStore extends StoreBase implements StateStore {
     return this.run(() => this.s.release.run(scope, key).changes > 0);
   }
 
+  forget(scope: string, key: string): Promise<boolean> {
+    return this.run(() => this.s.forget.run(scope, key).changes > 0);
+  }
+
   get(scope: string, key: string): Promise<KeyRecord | undefined> {
     const now = Date.now();
     return this.run(() => {

@@ -35,6 +35,8 @@ export interface IdempotencyStore {
   /** Frees an in-flight key so that a retry goes through; committed keys stay. Returns whether a key was freed. */
   release(scope: string, key: string): Promise<boolean>;
   get(scope: string, key: string): Promise<KeyRecord | undefined>;
+  /** Deletes a key whatever its state (an operator allowing a reversed posting again). */
+  forget?(scope: string, key: string): Promise<boolean>;
 }
 
 /** One persisted outbox entry. */

@@ -5,6 +5,7 @@ import { IdempotencyGuard, scopeOf, toKey } from '../../lib/idempotency';
 import type { StateStore } from '../../lib/store';
 import { DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS, acquireStore, registerStoresRoute, releaseStore, storeRef, storeStatus, StoreConfigNode } from '../shared/store';
 import { Msg, onInput, StatusThrottle, toError } from '../shared/red';
+import { guards, registerIdempotencyRoutes } from './routes';
 
 interface IdemDef extends NodeDef {
   store: string;
@@ -23,6 +24,7 @@ function positive(v: unknown): number | undefined {
 
 export = (RED: NodeAPI) => {
   registerStoresRoute(RED);
+  registerIdempotencyRoutes(RED);
   function MfgIdempotency(this: Node, config: IdemDef) {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -53,6 +55,7 @@ export = (RED: NodeAPI) => {
       const c = guard.counts;
       return { fill: st.fill, shape: st.fill === 'green' ? 'dot' : 'ring', text: `${c.new} new, ${c.duplicate} dup · ${st.text}` };
     };
+    if (store && guard) guards.set(node.id, { node, store, guard });
     const onState = () => status.set(render);
     store?.on('state', onState);
     node.status(render() as never);
@@ -78,6 +81,7 @@ export = (RED: NodeAPI) => {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       status.stop();
+      if (guards.get(node.id)?.node === node) guards.delete(node.id);
       store?.off('state', onState);
       releaseStore(store).then(() => done(), (err) => { node.error(toError(err).message); done(); });
     });

@@ -152,6 +152,31 @@ describe('mfg-idempotency node', () => {
     assert.match((await caught).error.message, /invalid key expression/);
   });
 
+  it('admin API: look up a key, and forget one so that a reversed posting can go through again', async () => {
+    await helper.load([mfgStore, mfgIdem], flow({ keyType: 'jsonata', key: 'payload.data.orderId & "/" & payload.data.op' }));
+    const n = helper.getNode('idem');
+    const news = collect('new');
+    const dups = collect('dup');
+    n.receive(ev('a', { orderId: '1000123', op: '0020' }));
+    await until(() => news.length === 1);
+    n.receive({ idempotency: { ...news[0].idempotency, action: 'commit', result: { document: '4900000777' } } });
+    const url = `/mfg-connect/idempotency/idem/keys/${encodeURIComponent('1000123/0020')}`;
+    await until(async () => (await helper.request().get(url)).body.state === 'committed');
+    const got = await helper.request().get(url).expect(200);
+    assert.equal(got.body.key, '1000123/0020');
+    assert.equal(got.body.scope, 'node:idem');
+    assert.deepEqual(got.body.result, { document: '4900000777' });
+    await helper.request().get('/mfg-connect/idempotency/idem/keys/unknown').expect(404);
+    await helper.request().get(`/mfg-connect/idempotency/nosuchnode/keys/x`).expect(404);
+    const del = await helper.request().delete(url).expect(200);
+    assert.equal(del.body.forgotten, true);
+    assert.match(n.warn.args.at(-1)[0], /forgotten through the admin API/);
+    await helper.request().delete(url).expect(404);
+    n.receive(ev('b', { orderId: '1000123', op: '0020' }));
+    await until(() => news.length === 2);
+    assert.equal(dups.length, 0);
+  });
+
   it('the event id is read from a JSON string payload too; status counts new and duplicates', async () => {
     await helper.load([mfgStore, mfgIdem], flow());
     const n = helper.getNode('idem');

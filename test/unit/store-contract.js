@@ -58,6 +58,16 @@ function storeContract(name, open, opts = {}) {
       assert.equal(await store.release('s1', 'absent'), false);
     });
 
+    it('forget deletes a key whatever its state', async () => {
+      await store.commit('s1', 'reversed', 'DOC-7', 60_000);
+      await store.claim('s1', 'held', EAGER);
+      assert.equal(await store.forget('s1', 'reversed'), true);
+      assert.equal(await store.forget('s1', 'held'), true);
+      assert.equal(await store.forget('s1', 'reversed'), false);
+      assert.equal((await store.claim('s1', 'reversed', EAGER)).status, 'new');
+      assert.equal((await store.claim('s1', 'held', EAGER)).status, 'new');
+    });
+
     it('mark mode commits on arrival', async () => {
       const a = await store.claim('s1', 'm1', { ...EAGER, mode: 'mark' });
       assert.equal(a.status, 'new');
