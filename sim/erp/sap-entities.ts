@@ -1,5 +1,6 @@
 // Entity shapes of the SAP services: create schemas (for strict parsing) and row
 // formatters (state model -> OData v2 JSON).
+import { createHash } from 'crypto';
 import type { Confirmation, ErpState, MaterialDocument, Order, Requisition, StockRow } from './state';
 import { date, dec, entity, flag, q, Schema } from './sap-common';
 
@@ -73,15 +74,24 @@ export function confRow(base: string, c: Confirmation) {
   }, ['to_ProdnOrdConfMatlDocItm']);
 }
 
+/** Opaque weak ETag that changes with any change of the order. */
+export function orderEtag(o: Order): string {
+  return `W/"${createHash('sha1').update(JSON.stringify(o)).digest('base64url').slice(0, 20)}"`;
+}
+
+export const ORDER_CHANGE: Schema = { TotalQuantity: ['dec'], MfgOrderPlannedStartDate: ['date'], MfgOrderPlannedEndDate: ['date'], ManufacturingOrderText: S(40) };
+
 export function orderRow(base: string, o: Order) {
   const st = o.status;
-  return entity(base, 'A_ProductionOrder_2', q(o.order), NS('API_PRODUCTION_ORDER_2_SRV', 'A_ProductionOrder_2Type'), {
+  const row = entity(base, 'A_ProductionOrder_2', q(o.order), NS('API_PRODUCTION_ORDER_2_SRV', 'A_ProductionOrder_2Type'), {
     ManufacturingOrder: o.order, ManufacturingOrderType: o.type, ManufacturingOrderText: o.text, Material: o.material, ProductionPlant: o.plant,
     TotalQuantity: dec(o.totalQty), ProductionUnit: o.unit, MfgOrderConfirmedYieldQty: dec(o.confirmedYield), MfgOrderConfirmedScrapQty: dec(o.confirmedScrap),
     ActualDeliveredQuantity: dec(o.deliveredQty), MfgOrderPlannedStartDate: date(o.start), MfgOrderPlannedEndDate: date(o.end), ProductionVersion: '0001', MRPController: '001',
     OrderIsCreated: flag(true), OrderIsReleased: flag(st !== 'CRTD'), OrderIsPartiallyConfirmed: flag(st === 'PCNF'), OrderIsConfirmed: flag(st === 'CNF'),
     OrderIsDelivered: flag(o.deliveredQty >= o.totalQty), OrderIsTechnicallyCompleted: flag(st === 'TECO'), OrderIsClosed: '',
   }, ['to_ProductionOrderOperation', 'to_ProductionOrderComponent']);
+  (row.__metadata as Record<string, unknown>).etag = orderEtag(o);
+  return row;
 }
 
 export function operationRows(base: string, o: Order) {

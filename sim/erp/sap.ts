@@ -4,21 +4,11 @@
 import type { SimServer } from '../http/server';
 import type { Ctx, Reply, SimRequest } from '../http/types';
 import { HttpError } from '../http/types';
-import { parseKey, query } from './odata';
 import { CLIENT, parseEntity, SapSessions, sapError, SapConfig, Schema } from './sap-common';
 import * as E from './sap-entities';
 import { ErpError, ErpState, MovementItem, StockType } from './state';
-import { runBatch, SubRequest } from './sap-batch';
-
-type Row = Record<string, unknown>;
-interface SetDef {
-  keys: string[];
-  schema?: Schema;
-  list: (base: string) => Row[];
-  navs?: Record<string, (base: string, row: Row) => Row[]>;
-  create?: (body: unknown, r: SimRequest, ctx: Ctx, base: string) => Row;
-}
-interface Service { sets: Record<string, SetDef>; functions?: Record<string, (p: Record<string, string>, ctx: Ctx, base: string) => unknown> }
+import { runBatch } from './sap-batch';
+import { dispatch, Row, safe, Service, subRequest } from './sap-dispatch';
 
 const STOCK_TYPES: Record<string, StockType> = { '': 'unrestricted', '01': 'unrestricted', '02': 'quality', '07': 'blocked' };
 const CODE_FOR: Record<string, string[]> = { '101': ['01', '02'], '102': ['02', '06'], '261': ['03'], '262': ['03', '06'], '311': ['04'], '321': ['04'], '322': ['04'], '343': ['04'], '344': ['04'] };
@@ -96,6 +86,7 @@ export function mountSap(server: SimServer, state: ErpState, cfg: SapConfig): Sa
             return E.orderRow(base, o);
           },
         },
+        // A_ProductionOrder_2 gets update below (PATCH/MERGE with If-Match)
         A_ProductionOrderOperation_2: { keys: ['ManufacturingOrder', 'ManufacturingOrderSequence', 'ManufacturingOrderOperation'], list: (base) => [...state.orders.values()].flatMap((o) => E.operationRows(base, o)) },
         A_ProductionOrderComponent_2: { keys: ['Reservation', 'ReservationItem'], list: (base) => [...state.orders.values()].flatMap((o) => E.componentRows(base, o)) },
       },
@@ -173,6 +164,21 @@ export function mountSap(server: SimServer, state: ErpState, cfg: SapConfig): Sa
     },
   };
 
+  services.API_PRODUCTION_ORDER_2_SRV.sets.A_ProductionOrder_2.update = (row, body, ctx) => {
+    const b = parseEntity(body, E.ORDER_CHANGE, 'A_ProductionOrder_2');
+    const o = state.order(String(row.ManufacturingOrder));
+    if (b.TotalQuantity !== undefined) {
+      if (o.status !== 'CRTD' && o.status !== 'REL') throw new ErpError('business', 'CO/057', `Order ${o.order} is confirmed; the quantity cannot be changed`, 'TotalQuantity');
+      if (!(Number(b.TotalQuantity) > 0)) throw new ErpError('validation', 'CO/254', 'Enter a total quantity greater than zero', 'TotalQuantity');
+      o.totalQty = Number(b.TotalQuantity);
+      for (const op of o.operations) op.plannedQty = o.totalQty;
+    }
+    if (b.MfgOrderPlannedStartDate !== undefined) o.start = Number(b.MfgOrderPlannedStartDate);
+    if (b.MfgOrderPlannedEndDate !== undefined) o.end = Number(b.MfgOrderPlannedEndDate);
+    if (b.ManufacturingOrderText !== undefined) o.text = String(b.ManufacturingOrderText);
+    ctx.book('order-change', o.order, E.orderEtag(o));
+  };
+
   const handler = (r: SimRequest, ctx: Ctx): Reply => {
     const denied = sessions.authenticate(r);
     if (denied) return denied;
@@ -215,78 +221,3 @@ export function mountSap(server: SimServer, state: ErpState, cfg: SapConfig): Sa
   return sessions;
 }
 
-/** ErpError/HttpError -> the SAP error reply (a $batch part needs the reply, not a throw). */
-function safe(fn: () => Reply): Reply {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof ErpError) return sapError(e.kind === 'not-found' ? 404 : 400, e.code, e.message, [{ code: e.code, message: e.message, target: e.target }]);
-    if (e instanceof HttpError) return sapError(e.status, e.code || `SY/${e.status}`, e.message, Array.isArray(e.details) ? e.details : []);
-    throw e;
-  }
-}
-
-function subRequest(outer: SimRequest, s: SubRequest): SimRequest {
-  const raw = Buffer.from(s.body);
-  return {
-    method: s.method, path: outer.path.replace(/\$batch$/, s.rest), query: s.query, headers: { ...outer.headers, ...s.headers }, raw,
-    params: { service: outer.params.service, rest: s.rest }, req: outer.req,
-    json() {
-      if (!raw.length) throw new HttpError(400, 'Request body is empty; a JSON document is expected', '/IWBEP/CM_MGW_RT/000');
-      try { return JSON.parse(s.body); } catch (e) { throw new HttpError(400, `Request body is not valid JSON: ${(e as Error).message}`, '/IWBEP/CM_MGW_RT/000'); }
-    },
-  };
-}
-
-function dispatch(svc: Service, r: SimRequest, ctx: Ctx, base: string): Reply {
-  const rest = r.params.rest || '';
-  const reading = r.method === 'GET' || r.method === 'HEAD';
-  if (rest === '') return { status: 200, body: { d: { EntitySets: Object.keys(svc.sets) } } };
-  if (rest === '$metadata') {
-    const sets = Object.keys(svc.sets).map((s) => `<EntitySet Name="${s}" EntityType="${s}Type"/>`).join('');
-    return { status: 200, headers: { 'Content-Type': 'application/xml' }, body: `<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="1.0" xmlns:edmx="http://schemas.microsoft.com/ado/2007/06/edmx"><edmx:DataServices><Schema><EntityContainer>${sets}</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>` };
-  }
-  const fn = svc.functions?.[rest];
-  if (fn) {
-    if (r.method !== 'POST') throw new HttpError(405, `Function import ${rest} must be called with POST`, '/IWBEP/CM_MGW_RT/004');
-    const params: Record<string, string> = {};
-    for (const [k, v] of r.query) if (!k.startsWith('$') && k !== 'sap-client') params[k] = v.replace(/^'(.*)'$/, '$1').replace(/^datetime'(.*)'$/, '$1');
-    return { status: 200, body: { d: fn(params, ctx, base) } };
-  }
-  const m = /^(?<set>[A-Za-z0-9_]+)(?<key>\(.*\))?(?:\/(?<nav>[A-Za-z0-9_]+))?$/.exec(rest);
-  const set = m && svc.sets[m.groups!.set];
-  if (!m || !set) throw new HttpError(404, `Resource not found for segment '${rest.split('(')[0]}'`, '/IWBEP/CM_MGW_RT/021');
-  const { key, nav } = m.groups as { key?: string; nav?: string };
-  if (!reading) {
-    if (r.method !== 'POST' || key || !set.create) throw new HttpError(405, `Method ${r.method} is not allowed on ${rest}`, '/IWBEP/CM_MGW_RT/004');
-    const row = set.create(r.json(), r, ctx, base);
-    const meta = row.__metadata as { uri: string };
-    return { status: 201, headers: { Location: meta.uri }, body: { d: row } };
-  }
-  const all = set.list(base);
-  const expand = (row: Row): Row => {
-    const exp = (r.query.get('$expand') || '').split(',').map((s) => s.trim()).filter(Boolean);
-    const out = { ...row };
-    for (const n of exp) {
-      if (!set.navs?.[n]) throw new HttpError(400, `Navigation property ${n} not found`, '/IWBEP/CM_MGW_RT/022');
-      out[n] = { results: set.navs[n](base, row) };
-    }
-    return out;
-  };
-  if (key) {
-    const k = parseKey(key);
-    const row = all.find((x) => (k[''] !== undefined ? String(x[set.keys[0]]) === k[''] : Object.entries(k).every(([kk, v]) => String(x[kk]) === v)));
-    if (!row) throw new HttpError(404, `Resource not found for segment '${m.groups!.set}'`, '/IWBEP/CM_MGW_RT/021');
-    if (nav) {
-      if (!set.navs?.[nav]) throw new HttpError(404, `Navigation property ${nav} not found`, '/IWBEP/CM_MGW_RT/022');
-      return { status: 200, body: { d: { results: set.navs[nav](base, row) } } };
-    }
-    return { status: 200, body: { d: expand(row) } };
-  }
-  const props = new Set([...set.keys, ...Object.keys(set.schema || {}), ...(all.length ? Object.keys(all[0]) : [])]);
-  const { rows, count } = query(all, r.query, [...props]);
-  const d: Record<string, unknown> = { results: rows.map(expand) };
-  if (r.query.get('$inlinecount') === 'allpages') d.__count = String(count);
-  if (r.query.has('$count') || rest.endsWith('/$count')) return { status: 200, headers: { 'Content-Type': 'text/plain' }, body: String(count) };
-  return { status: 200, body: { d } };
-}

@@ -257,4 +257,26 @@ describe('ERP simulator, sap-odata surface', () => {
     const noCsrf = await http.post(MATDOC + '$batch', batch([[post('A_MaterialDocumentHeader', doc('B-5', '1'))]]), { auth, headers: { 'Content-Type': 'multipart/mixed; boundary=batch1' } });
     assert.equal(noCsrf.status, 403);
   });
+
+  it('changes an order with PATCH or MERGE guarded by its ETag (If-Match), 428 without, 412 when stale', async () => {
+    const url = `${ORDERS}A_ProductionOrder_2('1000124')`;
+    const read = await http.get(url, { auth });
+    const etag = read.headers.etag;
+    assert.match(etag, /^W\/"/);
+    assert.equal(read.data.d.__metadata.etag, etag);
+    const hdr = (extra) => ({ auth, headers: { 'x-csrf-token': session.token, cookie: session.cookie, ...extra } });
+    assert.equal((await http.patch(url, { TotalQuantity: '60' }, hdr({}))).status, 428);
+    const ok = await http.patch(url, { TotalQuantity: '60' }, hdr({ 'If-Match': etag }));
+    assert.equal(ok.status, 204);
+    assert.notEqual(ok.headers.etag, etag);
+    const stale = await http.post(url, { ManufacturingOrderText: 'x' }, hdr({ 'If-Match': etag, 'X-HTTP-Method': 'MERGE' }));
+    assert.equal(stale.status, 412);
+    assert.match(stale.data.error.message.value, /ETag mismatch/);
+    const merged = await http.post(url, { ManufacturingOrderText: 'rush' }, hdr({ 'If-Match': ok.headers.etag, 'X-HTTP-Method': 'MERGE' }));
+    assert.equal(merged.status, 204);
+    const after = await http.get(url, { auth, params: { $expand: 'to_ProductionOrderOperation' } });
+    assert.deepEqual([after.data.d.TotalQuantity, after.data.d.ManufacturingOrderText, after.data.d.to_ProductionOrderOperation.results[0].OpPlannedTotalQuantity], ['60.000', 'rush', '60.000']);
+    assert.equal((await http.patch(url, { Colour: 'red' }, hdr({ 'If-Match': '*' }))).status, 400);
+    assert.deepEqual((await ledger()).map((e) => e.kind), ['order-change', 'order-change']);
+  });
 });
