@@ -95,8 +95,10 @@ async function main() {
   out.push('## Connector overhead per posting (rest profile, WMS simulator)');
   out.push('');
   out.push('Baseline: plain axios 1.x (keep-alive agent, no redirect following) posting the same JSON body with an `Idempotency-Key` to the same');
-  out.push('simulator (its own process). Connector: `Connector.post` with the posting record claimed and committed in the');
-  out.push('memory or sqlite (WAL, synchronous=FULL, group commit) state store, JSON mapping, limits and error classification.');
+  out.push('simulator (its own process). Connector: `Connector.post` with the posting record read before and committed after the');
+  out.push('request in the memory or sqlite (WAL, synchronous=FULL, group commit) state store (REST dedupes by Idempotency-Key, so');
+  out.push('no in-flight claim), input mapping, limits, metrics and error classification. The sqlite read waits for the store\'s');
+  out.push('group commit, which is where its added milliseconds come from.');
   out.push(`${ROUNDS} short rounds per concurrency, variants interleaved in rotating order, medians; ${COUNTS[1]} / ${COUNTS[10]} / ${COUNTS[50]} postings per round at concurrency 1 / 10 / 50.`);
   out.push('');
   out.push('| concurrency | axios mean ms | connector+memory mean ms | added ms | added CPU µs | connector+sqlite mean ms | added ms | added CPU µs | axios posts/s | memory posts/s (ratio) | sqlite posts/s (ratio) |');
