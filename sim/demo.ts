@@ -63,6 +63,7 @@ async function startNodeRed(p: number, userDir: string): Promise<Closable> {
     uiHost: HOST,
     uiPort: p,
     editorTheme: { tours: false, projects: { enabled: false } },
+    telemetry: { enabled: false, updateNotification: false },
     logging: { console: { level: process.env.MFG_LOG_LEVEL || 'info' } },
   });
   app.use('/', RED.httpAdmin);
@@ -77,7 +78,7 @@ async function subscribeWebhook(qmsUrl: string, url: string): Promise<void> {
   const cred = path.join(root, 'flows', 'demo-plant_cred.json');
   const secret = fs.existsSync(cred) ? JSON.parse(fs.readFileSync(cred, 'utf8'))['wf5-webhook']?.secret : undefined;
   if (!secret) return;
-  const r = await fetch(`${qmsUrl}/__sim/webhooks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url, secret, style: 'standard' }) });
+  const r = await fetch(`${qmsUrl}/__sim/webhooks`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url, secret, style: 'standard', event: 'nonconformance.created' }) });
   if (!r.ok) throw new Error(`QMS webhook subscription failed: ${r.status} ${await r.text()}`);
 }
 

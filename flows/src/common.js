@@ -3,8 +3,8 @@
 // Plant identity, broker and endpoint URLs come from environment variables only.
 'use strict';
 
-const X0 = 140;
-const DX = 220;
+const X0 = 230;
+const DX = 280;
 const Y0 = 100;
 const DY = 60;
 /** editor position of grid cell (col, row) */
@@ -46,7 +46,7 @@ function tab(id, label, info) {
   return { id, type: 'tab', label, disabled: false, info };
 }
 
-function comment(z, id, name, info, col = 0, row = -1) {
+function comment(z, id, name, info, col = 1, row = -1) {
   return { id, type: 'comment', z, name, info, ...at(col, row), wires: [] };
 }
 

@@ -41,7 +41,7 @@ test('the workflows against the simulators', { timeout: 240000 }, async (t) => {
   const env = await startPlant({ flows: mergeFlows(NAMES.map(load)) });
   t.after(() => env.close());
   const { erp, wms, qms, nr } = env;
-  await http(`${qms.url}/__sim/webhooks`, 'POST', { url: `${nr.url}/webhooks/qms`, secret: WEBHOOK_SECRET, style: 'standard' });
+  await http(`${qms.url}/__sim/webhooks`, 'POST', { url: `${nr.url}/webhooks/qms`, secret: WEBHOOK_SECRET, style: 'standard', event: 'nonconformance.created' });
   await new Promise((r) => setTimeout(r, 3000)); // connections of the config nodes
 
   await t.test('2 work order release: ERP orders released through the API reach the MES', async () => {
