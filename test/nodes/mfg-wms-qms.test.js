@@ -65,6 +65,17 @@ describe('mfg-wms and mfg-qms nodes', () => {
     assert.equal(out[0].result.key, 'createPutawayTask:HU-9');
   });
 
+  it('refuses msgs beyond the outbox limit with a clear error while the WMS is down', async () => {
+    await fault(wms, { mode: 'maintenance' });
+    await helper.load(types, nodes('mfg-wms', wms, 'wms', 'createTransferTask', { limit: 2 }), creds);
+    const n1 = helper.getNode('n1');
+    for (let i = 1; i <= 3; i++) n1.receive({ payload: { material: 'RM100', quantity: { value: i, unit: 'KG' }, from: '171B', to: `LINE-${i}` } });
+    await until(() => n1.error.args.some((a) => /is full \(2 messages buffered\)/.test(String(a[0]))), 5000);
+    await until(() => /outbox full|queued|breaker/.test(n1.status.lastCall.args[0].text || ''), 5000);
+    await fault(wms, { mode: 'none' });
+    await until(async () => (await ledger(wms, 'transfer-task')).length === 2, 20000);
+  });
+
   it('creates a nonconformance in the QMS from a canonical event', async () => {
     await helper.load(types, nodes('mfg-qms', qms, 'qms', 'createNonconformance'), creds);
     const ok = nextMsg('ok');
