@@ -11,6 +11,7 @@ const { EventValidator } = require('../../dist/lib/validation/validator');
 
 const opcuaClient = require('node-red-contrib-opcua/opcua/102-opcuaclient.js');
 const opcuaEndpoint = require('node-red-contrib-opcua/opcua/105-opcuaendpoint.js');
+const functionNode = require('@node-red/nodes/core/function/10-function.js');
 
 let sim;
 test.before(async () => {
@@ -20,20 +21,28 @@ test.after(async () => {
   if (sim) await sim.close();
 });
 test.beforeEach(start);
-test.afterEach(stop);
+test.afterEach(async () => {
+  // OpcUa-Client (0.2.354) does not disconnect its client when the node closes: without this
+  // its reconnect timers would keep the process alive after the server is gone
+  for (const id of ['plant-client-m1', 'plant-client-m2']) {
+    const c = helper.getNode(id)?.client;
+    if (c) await c.disconnect().catch(() => undefined);
+  }
+  await stop();
+});
 
 /** M1: one "multiple" subscription (DataValue payloads); M2: one subscription per node id. */
 function subscribe(plant) {
   const { SIGNALS } = require('../../dist/sim/plant');
-  helper.getNode('plant-client-m1').receive({ topic: 'multiple', payload: SIGNALS.map((s) => ({ nodeId: plant.nodeId('L1', 'M1', s) })) });
-  for (const s of SIGNALS) helper.getNode('plant-client-m2').receive({ topic: plant.nodeId('L1', 'M2', s), payload: '' });
+  helper.getNode('plant-keep-m1').receive({ topic: 'multiple', payload: SIGNALS.map((s) => ({ nodeId: plant.nodeId('L1', 'M1', s) })) });
+  helper.getNode('plant-keep-m2').receive({ payload: SIGNALS.map((s) => plant.nodeId('L1', 'M2', s)) });
 }
 
 test('the scripted scenario over OPC UA gives exactly the expected business events', async () => {
   // the flow of the example, with the subscribe msgs sent by the test instead of inject nodes
-  const nodes = opcuaFlow({ endpointUrl: sim.endpointUrl, sink: 'out', intervalMs: 25 }).filter((n) => !['inject', 'function', 'comment'].includes(n.type));
+  const nodes = opcuaFlow({ endpointUrl: sim.endpointUrl, sink: 'out', intervalMs: 25 }).filter((n) => !['inject', 'comment'].includes(n.type));
   nodes.push({ id: 'out', type: 'helper', z: 'plant-tab' });
-  await helper.load([opcuaClient, opcuaEndpoint, node('mfg-signal')], flow(nodes));
+  await helper.load([opcuaClient, opcuaEndpoint, functionNode, node('mfg-signal')], flow(nodes));
   const out = collect('out');
   const signal = helper.getNode('plant-signal');
   subscribe(sim);
