@@ -33,13 +33,31 @@ function deployedNodes(RED: NodeAPI): NodeConfig[] {
 }
 
 /** The deployed mfg-dlq nodes (shared module state of the mfg-dlq node set). */
-function dlqNode(id: string): DlqHandle | undefined {
+function dlqNodes(): Map<string, DlqHandle> {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('../mfg-dlq/routes') as { handles: Map<string, DlqHandle> }).handles.get(id);
+    return (require('../mfg-dlq/routes') as { handles: Map<string, DlqHandle> }).handles;
   } catch {
-    return undefined;
+    return new Map();
   }
+}
+const dlqNode = (id: string) => dlqNodes().get(id);
+
+/** Dead letters by reason (digits folded, so "HTTP 503 after 5 attempts" groups), newest 500 per node. */
+async function deadLetterReasons(): Promise<{ reason: string; count: number }[]> {
+  const counts = new Map<string, number>();
+  for (const h of dlqNodes().values()) {
+    try {
+      const { items } = await (await h.store()).listDeadLetters({ limit: 500 });
+      for (const l of items) {
+        const key = String(l.reason || 'no reason given').replace(/\d+/g, 'N').slice(0, 80);
+        counts.set(key, (counts.get(key) || 0) + 1);
+      }
+    } catch {
+      // a store that is not open yet has nothing to show
+    }
+  }
+  return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count).slice(0, 10);
 }
 
 function packageVersion(): string {
@@ -117,7 +135,7 @@ export function registerMonitorRoutes(RED: NodeAPI, d: Deps): void {
 
     app.get('/mfg-connect/monitor/summary', read, handle(async (_req, res) => {
       const s = await summary(d.sampler.history, d.sampler.intervalMs);
-      res.json({ ...s, trace: { transactions: d.store.size } });
+      res.json({ ...s, deadLetterReasons: await deadLetterReasons(), trace: { transactions: d.store.size } });
     }));
 
     let validator: EventValidator | undefined;

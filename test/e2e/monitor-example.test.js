@@ -26,6 +26,10 @@ describe('example: monitor and dead-letter triage', () => {
     assert.ok(summary.totals.out >= 4, `events flowed: ${JSON.stringify(summary.totals)}`);
     assert.equal(dlq.total, summary.totals.invalid, 'every invalid event is a dead letter');
     assert.match(dlq.items[0].reason, /operationId/);
+    summary = await (await fetch(`${nr.url}/mfg-connect/monitor/summary`)).json();
+    assert.equal(summary.deadLetterReasons.length, 1, 'one reason, the missing operationId');
+    assert.match(summary.deadLetterReasons[0].reason, /operationId/);
+    assert.ok(summary.deadLetterReasons[0].count >= dlq.total);
     const trace = await (await fetch(`${nr.url}/mfg-connect/trace/${dlq.items[0].correlationId}`)).json();
     assert.deepEqual(trace.steps.map((s) => `${s.node}:${s.outcome}`), ['mon-event:out', 'mon-validate:invalid', 'mon-dlq:done']);
   });
