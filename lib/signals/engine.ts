@@ -83,6 +83,11 @@ export class SignalEngine {
   /** Loads counter marks and work contexts persisted by an earlier run. */
   async load(): Promise<void> {
     for (const [key, c] of this.counters) c.load((await this.store.get(`counter/${key}`)) as CounterMark | undefined);
+    for (const [eq, st] of this.stops) {
+      const saved = (await this.store.get(`stop/${eq}`)) as { stopStart?: number; stopValue?: string; stopAlarm?: string } | undefined;
+      // a stop that began before the restart keeps its true start
+      if (saved && Number.isFinite(saved.stopStart)) Object.assign(st, { running: false, stopStart: saved.stopStart, stopValue: saved.stopValue, stopAlarm: saved.stopAlarm });
+    }
     for (const eq of this.equipments) {
       const rec = (await this.store.get(`context/${eq}`)) as ContextRecord | undefined;
       if (rec && typeof rec === 'object' && rec.ctx) this.context.set(eq, rec);
@@ -207,7 +212,12 @@ export class SignalEngine {
       case 'state': {
         const running = isRunning(r, s.value);
         if (running === 'type') return 'type';
-        const stop = this.stops.get(eq)!.setState(running, String(s.value), s.time);
+        const st = this.stops.get(eq)!;
+        const wasStart = st.stopStart;
+        const stop = st.setState(running, String(s.value), s.time);
+        if (st.stopStart !== wasStart) {
+          this.writes.push(this.store.set(`stop/${eq}`, st.stopStart === undefined ? {} : { stopStart: st.stopStart, stopValue: st.stopValue, stopAlarm: st.stopAlarm }));
+        }
         if (!stop) return undefined;
         const entry = this.codes.get(stop.code.toLowerCase());
         const ctx = this.contextOf(eq);

@@ -195,3 +195,16 @@ test('parts stamped before an order change but seen after it go to the previous 
   e.flush().events.forEach((o) => out.push(o));
   assert.deepEqual(out.map((o) => [o.event.data.orderId, o.event.data.quantity.value]), [['A', 30], ['B', 4]]);
 });
+
+test('a stop that began before a restart keeps its true start', async () => {
+  const store = new MemoryStateStore();
+  const rules = [{ signal: 's', role: 'state', equipment: 'M', running: 'RUNNING' }, { signal: 'a', role: 'alarm', equipment: 'M' }];
+  const s = (id, value, sec) => ({ id, value, time: T0 + sec * 1000, good: true });
+  const first = new SignalEngine({ plant, rules, store });
+  await first.load();
+  await first.ingest([s('s', 'RUNNING', 0), s('a', 17, 100), s('s', 'STOPPED', 100)]).written;
+  const second = new SignalEngine({ plant, rules, store });
+  await second.load();
+  const out = second.ingest([s('s', 'STOPPED', 100), s('s', 'RUNNING', 160)]).events;
+  assert.deepEqual([out[0].event.data.durationSec, out[0].event.data.alarmCode, out[0].event.data.reason.category], [60, '17', 'breakdown']);
+});
