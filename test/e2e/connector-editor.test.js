@@ -51,7 +51,7 @@ describe('connector editor (headless Chromium)', () => {
     await page.evaluate(() => $('#node-input-endpoint').val('ep-d365').trigger('change'));
     await page.waitForFunction(() => !Array.from(document.querySelectorAll('#node-input-operation option')).some((o) => o.value === 'postGoodsIssue'), null, { timeout: 10000 });
     const d365 = await options();
-    assert.deepEqual(d365.filter((o) => o !== 'msg').sort(), ['checkAvailability', 'confirmProduction', 'createProductionOrder', 'getItem', 'getProductionOrder', 'postGoodsReceipt']);
+    assert.deepEqual(d365.filter((o) => o !== 'msg').sort(), ['checkAvailability', 'confirmProduction', 'createProductionOrder', 'getItem', 'getProductionOrder', 'postGoodsReceipt', 'requestPurchase']);
 
     await page.evaluate(() => $('#node-input-endpoint').val('ep-wms').trigger('change'));
     await page.waitForSelector('#mfg-erp-warning', { state: 'visible', timeout: 10000 });

@@ -82,6 +82,17 @@ describe('d365 profile', () => {
     assert.equal(c.http.tokens.fetched, fetched + 1);
   });
 
+  it('requests a purchase (header, then line) and resumes after a lost reply without a second requisition', async () => {
+    await fault(erp, { mode: 'drop-after-commit', forMs: 400 });
+    const data = { material: 'SP001', plant: '1710', quantity: { value: 2, unit: 'ea' }, equipment: 'PRESS-01', neededBy: '2026-12-01T00:00:00Z' };
+    await rejects(() => post('requestPurchase', data, 'pr-d365-1'));
+    await new Promise((r) => setTimeout(r, 450));
+    const r = await post('requestPurchase', data, 'pr-d365-1', 2);
+    assert.match(r.document, /^PR-\d+$/);
+    assert.equal((await ledger(erp, 'purchase-requisition')).length, 1);
+    assert.equal((await ledger(erp, 'purchase-requisition-line')).length, 1);
+  });
+
   it('creates production orders with a reference and reads orders and stock', async () => {
     const created = await post('createProductionOrder', { material: 'FG226', plant: '1710', quantity: { value: 12, unit: 'ea' } }, 'd365-order-1');
     assert.match(created.document, /^P10002\d\d$/);

@@ -69,7 +69,7 @@ describe('connector operations', () => {
     const t = supportedOperations();
     assert.equal(t['sap-odata'].erp.length, 12);
     assert.deepEqual(t['sap-odata'].wms, []);
-    assert.deepEqual(t.d365.erp.sort(), ['checkAvailability', 'confirmProduction', 'createProductionOrder', 'getItem', 'getProductionOrder', 'postGoodsReceipt']);
+    assert.deepEqual(t.d365.erp.sort(), ['checkAvailability', 'confirmProduction', 'createProductionOrder', 'getItem', 'getProductionOrder', 'postGoodsReceipt', 'requestPurchase']);
     assert.deepEqual(t.rest.qms, ['createNonconformance', 'recordInspectionResult', 'updateTraceability']);
     for (const o of operations.all()) assert.ok(t.rest[o.role].includes(o.name), `rest offers ${o.name}`);
   });

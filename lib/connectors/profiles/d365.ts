@@ -54,6 +54,26 @@ export const d365: ProfileFactory = (http, cfg) => {
     };
   }
 
+  /** Header (RequisitionName = posting reference) then its line; a lost reply between the two resumes at the line. */
+  async function requisition(i: OpInput, k: KeyInfo, create: boolean): Promise<OpResult | undefined> {
+    const op = 'requestPurchase';
+    let [h] = await get('PurchaseRequisitionHeadersV2', `${op} lookup`, `RequisitionName eq ${lit(k.ref)}`, { $top: '1' });
+    if (!h && !create) return undefined;
+    if (!h) h = await post('PurchaseRequisitionHeadersV2', { dataAreaId: company, RequisitionName: k.ref, RequisitionPurpose: 'Consumption' }, op);
+    const num = String(h.RequisitionNumber);
+    const lines = await get('PurchaseRequisitionLines', `${op} lookup`, `RequisitionNumber eq ${lit(num)}`);
+    if (!lines.length) {
+      if (!create) return undefined;
+      const line: Record<string, unknown> = { dataAreaId: company, RequisitionNumber: num, ItemNumber: need(i, 'material', op), RequestedPurchaseQuantity: Number(i.quantity.value) };
+      if (i.neededBy) line.RequestedDate = new Date(i.neededBy).toISOString();
+      if (i.text || i.equipment) line.LineDescription = String(i.text || `for ${i.equipment}`);
+      const w = wh(i.storageLocation);
+      if (w) line.ReceivingWarehouseId = w;
+      await post('PurchaseRequisitionLines', line, op);
+    }
+    return { document: num, references: { erpPurchaseRequisition: num } };
+  }
+
   const ops: Record<string, OpImpl> = {
     confirmProduction: {
       run: (i, k) => reportAsFinished('confirmProduction', i, k, Number(i.yield.value), Number(i.scrap?.value || 0), !!i.finalConfirmation),
@@ -77,6 +97,10 @@ export const d365: ProfileFactory = (http, cfg) => {
         const rows = await get('ProductionOrderHeaders', 'createProductionOrder lookup', `ProductionOrderName eq ${lit(k.ref)}`, { $top: '1' });
         return rows[0] ? { document: rows[0].ProductionOrderNumber, references: { erpOrder: rows[0].ProductionOrderNumber } } : undefined;
       },
+    },
+    requestPurchase: {
+      run: async (i, k) => (await requisition(i, k, true))!,
+      lookup: (i, k) => requisition(i, k, false),
     },
     getProductionOrder: {
       async run(i) {
