@@ -176,4 +176,57 @@ describe('monitor plugin: trace and metrics from message hooks', () => {
       ['discard', [99], 404, 'anonymous', 'dq1'], ['replay-many', [3, 4], 200, 'anonymous', 'dq1'], ['replay', [12], 200, 'anonymous', 'dq1']]);
     assert.doesNotMatch(JSON.stringify(audit), /abcdefghijk/);
   });
+
+  it('replays an edited dead letter only when it matches the current schema (or when forced)', async () => {
+    const nodes = flow([
+      { id: 'tab', type: 'tab' },
+      { id: 'rv', type: 'mfg-validate', z: 'tab', schemaFrom: 'catalog', wires: [['rok'], ['rdlq']] },
+      { id: 'rdlq', type: 'mfg-dlq', z: 'tab', store: '', retentionDays: 0, wires: [['rv']] },
+      { id: 'rok', type: 'helper', z: 'tab' },
+    ]);
+    await helper.load([...mods, node('mfg-dlq')], nodes);
+    const bad = good();
+    delete bad.data.holdId;
+    bad.correlationid = 'corr-edit';
+    helper.getNode('rv').receive({ payload: bad });
+    let letters;
+    await until(async () => {
+      letters = (await helper.request().get('/mfg-connect/dlq/rdlq/letters')).body;
+      return letters.total >= 1;
+    });
+    const id = letters.items.find((l) => l.correlationId === 'corr-edit').id;
+    const letter = (await helper.request().get(`/mfg-connect/dlq/rdlq/letters/${id}`).expect(200)).body;
+
+    const still = structuredClone(letter.msg);
+    still.payload.data.material = 42; // another mistake
+    const refused = await helper.request().post(`/mfg-connect/dlq/rdlq/letters/${id}/replay-edited`).send({ msg: still }).expect(422);
+    assert.deepEqual(refused.body.errors.map((e) => e.path).sort(), ['$.data.holdId', '$.data.material']);
+    assert.equal((await helper.request().get(`/mfg-connect/dlq/rdlq/letters/${id}`)).status, 200, 'the letter stays');
+
+    const fixed = structuredClone(letter.msg);
+    fixed.payload.data.holdId = 'HOLD-FIXED-1';
+    const arrived = nextMsg('rok');
+    await helper.request().post(`/mfg-connect/dlq/rdlq/letters/${id}/replay-edited`).send({ msg: fixed }).expect(200);
+    const msg = await arrived;
+    assert.equal(msg.payload.data.holdId, 'HOLD-FIXED-1');
+    assert.equal(msg.replay.deadLetterId, id);
+    assert.equal((await helper.request().get(`/mfg-connect/dlq/rdlq/letters/${id}`)).status, 404, 'the letter is gone');
+    const t = (await helper.request().get('/mfg-connect/trace/corr-edit').expect(200)).body;
+    assert.deepEqual(t.steps.map((x) => `${x.node}:${x.outcome}`), ['rv:invalid', 'rdlq:done', 'rdlq:out', 'rv:out']);
+    const audit = (await helper.request().get('/mfg-connect/monitor/audit')).body.items;
+    assert.deepEqual(audit.slice(0, 2).map((a) => [a.action, a.status]), [['edit-replay', 200], ['edit-replay', 422]]);
+    await helper.request().post('/mfg-connect/dlq/rdlq/letters/abc/replay-edited').send({ msg: {} }).expect(404);
+    await helper.request().post(`/mfg-connect/dlq/rdlq/letters/${id}/replay-edited`).send({ msg: 'text' }).expect(400);
+
+    // forced: it goes out, fails validation downstream again and comes back as a new letter
+    const bad2 = good();
+    delete bad2.data.holdId;
+    bad2.correlationid = 'corr-force';
+    helper.getNode('rv').receive({ payload: bad2 });
+    let l2;
+    await until(async () => (l2 = (await helper.request().get('/mfg-connect/dlq/rdlq/letters')).body.items.find((l) => l.correlationId === 'corr-force')));
+    const m2 = (await helper.request().get(`/mfg-connect/dlq/rdlq/letters/${l2.id}`)).body.msg;
+    await helper.request().post(`/mfg-connect/dlq/rdlq/letters/${l2.id}/replay-edited`).send({ msg: m2, force: true }).expect(200);
+    await until(async () => (await helper.request().get('/mfg-connect/dlq/rdlq/letters')).body.items.some((l) => l.correlationId === 'corr-force' && l.id !== l2.id));
+  });
 });
