@@ -43,6 +43,12 @@ export class Outbox extends EventEmitter {
   private readonly busy = new Map<string, number>();
   /** true while every stored item is mirrored in `mem` */
   private mirrored = false;
+  // Store mode: new items still go to `mem` (the tail) while it has room; once the `older`
+  // stored items are all gone, mem holds everything again and dispatch returns to it.
+  private older = 0;
+  private tailOk = true;
+  /** dispatched in store mode and not yet settled */
+  private readonly storeOut = new Map<number, QueueItem>();
   private readonly mem = new PartitionQueues();
   /** store mode: partitions met so far */
   private readonly seen = new Set<string>();
@@ -95,6 +101,7 @@ export class Outbox extends EventEmitter {
       this.ready = this.o.store.depth(this.queue).then((d) => {
         this.depth = d;
         this.mirrored = d === 0;
+        this.older = d;
         this.changed();
         this.kick();
       });
@@ -131,6 +138,7 @@ export class Outbox extends EventEmitter {
       depth: this.depth, inFlight: this.inFlight, breaker: this.breaker.state, paused: this.paused,
       pausedReason: this.pausedReason, full: this.depth >= this.limit, limit: this.limit,
       lastError: this.lastError, delivered: this.delivered, deadLettered: this.deadLettered,
+      mode: this.mirrored ? 'memory' : 'store',
     };
   }
 
@@ -185,13 +193,24 @@ export class Outbox extends EventEmitter {
       const ids = await this.o.store.enqueue(this.queue, accepted.map((p) => ({ partition: p.partition, payload: p.payload })), this.limit);
       this.reserved -= accepted.length;
       this.depth += ids.length;
-      if (this.mirrored && this.mem.size + ids.length > this.o.memoryLimit) {
-        // Too many to hold: the store becomes the source until it is empty again.
+      const n = ids.length;
+      if (this.mirrored && this.mem.size + n > this.o.memoryLimit) {
+        // Too many to hold: the store becomes the source until the older items are gone.
         this.mirrored = false;
         this.mem.clear();
+        this.older = this.depth - n;
+        this.tailOk = true;
       }
-      if (!this.mirrored) for (const p of accepted) this.seen.add(p.partition);
-      if (this.mirrored) {
+      if (!this.mirrored) {
+        for (const p of accepted) this.seen.add(p.partition);
+        if (this.tailOk && this.mem.size + n > this.o.memoryLimit) {
+          this.tailOk = false;
+          this.mem.clear();
+          this.older = this.depth - n;
+        }
+        if (!this.tailOk) this.older += n;
+      }
+      if (this.mirrored || this.tailOk) {
         const now = this.o.now();
         accepted.forEach((p, i) => this.mem.put({ id: ids[i], queue: this.queue, partition: p.partition, payload: p.payload, attempts: 0, createdAt: now, notBefore: 0 }));
       }
@@ -292,6 +311,7 @@ export class Outbox extends EventEmitter {
 
   private dispatch(item: QueueItem, now: number): void {
     this.busy.set(item.partition, (this.busy.get(item.partition) || 0) + 1);
+    if (!this.mirrored) this.storeOut.set(item.id, item);
     if (this.o.maxAgeMs > 0 && now - item.createdAt > this.o.maxAgeMs) {
       void this.deadLetter(item, `expired: not delivered within ${Math.round(this.o.maxAgeMs / 1000)} s (${item.attempts} attempts${item.lastError ? `, last error: ${item.lastError}` : ''})`, item.attempts);
       return;
@@ -342,7 +362,8 @@ export class Outbox extends EventEmitter {
       }
       this.depth -= items.length;
       this.delivered += items.length;
-      if (!this.mirrored && this.depth === 0) this.toMemory();
+      for (const i of items) this.forget(i);
+      this.maybeMirror();
       const now = this.o.now();
       for (const i of items) {
         const info = this.o.describe(i.payload);
@@ -358,14 +379,25 @@ export class Outbox extends EventEmitter {
     return w;
   }
 
-  private toMemory(): void {
+  /** An item left the store (acked or dead-lettered). */
+  private forget(item: QueueItem): void {
+    if (!this.mirrored && !this.mem.remove(item.partition, item.id)) this.older--;
+  }
+
+  private maybeMirror(): void {
+    if (this.mirrored || (this.depth > 0 && !(this.tailOk && this.older <= 0))) return;
+    // What store mode has in flight is not for dispatch from the mirror.
+    for (const it of this.storeOut.values()) this.mem.remove(it.partition, it.id);
     this.mirrored = true;
+    this.older = 0;
+    this.tailOk = true;
     this.seen.clear();
     this.discoveredAt = -Infinity;
   }
 
   /** The item no longer holds its partition. */
   private settle(item: QueueItem): void {
+    this.storeOut.delete(item.id);
     const n = (this.busy.get(item.partition) || 1) - 1;
     if (n > 0) this.busy.set(item.partition, n);
     else this.busy.delete(item.partition);
@@ -389,7 +421,9 @@ export class Outbox extends EventEmitter {
     const delay = Math.max(backoffDelay(attempts, this.o.backoff), c.retryAfterMs ?? 0);
     // Back to the head of its partition (in id order) at once, so nothing queued behind it
     // overtakes it; the partition waits until it is due.
-    if (this.mirrored) this.mem.put({ ...item, attempts, notBefore: now + delay, lastError: c.reason });
+    const again = { ...item, attempts, notBefore: now + delay, lastError: c.reason };
+    if (this.mirrored) this.mem.put(again);
+    else this.mem.replace(again);
     try {
       await this.o.store.retryLater(this.queue, item.id, now + delay, c.reason);
     } catch (e) {
@@ -413,7 +447,8 @@ export class Outbox extends EventEmitter {
       await this.o.store.ack(this.queue, [item.id]);
       this.depth--;
       this.deadLettered++;
-      if (!this.mirrored && this.depth === 0) this.toMemory();
+      this.forget(item);
+      this.maybeMirror();
       this.emit('dead', item, reason);
     } catch (err) {
       this.lastError = `store: ${(err as Error).message}`;

@@ -19,6 +19,22 @@ export class PartitionQueues {
     this.size++;
   }
 
+  /** Removes an item by id (for the store mode's tail: usually its partition's head). */
+  remove(partition: string, id: number): boolean {
+    const q = this.parts.get(partition);
+    const i = q ? q.findIndex((x) => x.id === id) : -1;
+    if (!q || i < 0) return false;
+    q.splice(i, 1);
+    if (!q.length) this.parts.delete(partition);
+    this.size--;
+    return true;
+  }
+
+  /** Replaces an item (same id) if it is held. */
+  replace(item: QueueItem): void {
+    if (this.remove(item.partition, item.id)) this.put(item);
+  }
+
   clear(): void {
     this.parts.clear();
     this.size = 0;

@@ -61,6 +61,8 @@ export interface OutboxState {
   lastError?: string;
   delivered: number;
   deadLettered: number;
+  /** memory: dispatching from the in-memory mirror; store: reading heads back from the store */
+  mode: 'memory' | 'store';
 }
 
 export interface PendingAdd {

@@ -266,4 +266,34 @@ describe('outbox', () => {
     await until(() => got.length === 43);
     assert.deepEqual(got.slice(40).map((e) => e.id), ['e40', 'e41', 'e42']);
   });
+
+  it('drains a backlog from an earlier run while new msgs keep coming, then dispatches from memory again', async () => {
+    const file = path.join(tmpDir('outbox-'), 'state.db');
+    const s1 = sqlite(file);
+    await s1.enqueue('q', Array.from({ length: 120 }, (_, i) => ({ partition: `k${i % 4}`, payload: ev(i, `k${i % 4}`) })));
+    await s1.close();
+    const got = [];
+    const modes = new Set();
+    const ob = outbox({ store: sqlite(file), pipeline: true, deliver: async (item) => { got.push(item.payload); } });
+    ob.on('state', (st) => modes.add(st.mode));
+    await ob.start();
+    assert.equal(ob.state().mode, 'store');
+    let i = 120;
+    const feeding = (async () => {
+      for (; i < 400; i++) {
+        await ob.add(ev(i, `k${i % 4}`));
+        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await until(() => ob.state().mode === 'memory', 10000);
+    assert.ok(i < 400, 'back on the mirror while msgs were still coming in');
+    await feeding;
+    await until(() => got.length >= 400 && ob.state().depth === 0, 10000);
+    assert.equal(got.length, 400, 'each once');
+    assert.equal(new Set(got.map((e) => e.id)).size, 400);
+    for (let k = 0; k < 4; k++) {
+      const seq = got.filter((e) => e.partitionkey === `k${k}`).map((e) => e.data.n);
+      assert.deepEqual(seq, [...seq].sort((a, b) => a - b), `k${k} in order`);
+    }
+  });
 });
