@@ -1,6 +1,10 @@
 'use strict';
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawnSync } = require('child_process');
 const { Parser } = require('@asyncapi/parser');
 const { generateAsyncApi, addressOf } = require('../../dist/lib/governance');
 
@@ -91,5 +95,21 @@ describe('AsyncAPI generation', () => {
   it('turns MQTT wildcards and environment references into address parameters', () => {
     assert.deepEqual(addressOf('a/+/c/#'), { address: 'a/{level2}/c/{rest}', parameters: { level2: { description: 'any value of this topic level (MQTT +)' }, rest: { description: 'the remaining topic levels (MQTT #)' } } });
     assert.equal(addressOf('${ENT}/s').address, '{ENT}/s');
+  });
+
+  it('is also produced by the command line from an exported flow', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncapi-cli-'));
+    const file = path.join(dir, 'flows.json');
+    fs.writeFileSync(file, JSON.stringify(flows));
+    const cli = path.resolve(__dirname, '../../dist/bin/mfg-connect.js');
+    const r = spawnSync(process.execPath, [cli, 'asyncapi', file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual((await parse(doc)).errors, []);
+    assert.equal(Object.keys(doc.channels).length, 4);
+    fs.writeFileSync(file, '{"not":"a flow"}');
+    const bad = spawnSync(process.execPath, [cli, 'asyncapi', file], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /a Node-RED flow export \(a JSON array of nodes\) is expected/);
   });
 });
