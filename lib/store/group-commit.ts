@@ -30,6 +30,9 @@ export interface GroupCommitOptions {
 /** Told after each transaction: undefined when it committed, else why it rolled back. */
 export type CommitListener = (err?: Error) => void;
 
+/** a batch this large is committed after the current tick, without waiting for the window */
+const GATHERED = 256;
+
 export class GroupCommit {
   private ops: Op[] = [];
   private scheduled = false;
@@ -51,7 +54,12 @@ export class GroupCommit {
     return new Promise<T>((resolve, reject) => {
       this.ops.push({ run, resolve: resolve as (v: unknown) => void, reject });
       if (this.ops.length >= this.maxBatch) this.flush();
-      else this.schedule();
+      else if (this.timer && this.ops.length >= GATHERED) {
+        // Enough gathered to make the fsync worth it: waiting out the window only adds latency.
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        setImmediate(() => this.flush());
+      } else this.schedule();
     });
   }
 
