@@ -26,10 +26,12 @@ interface Deps {
   audit: AuditLog;
 }
 
+/** Node configs of the deployed flows, without disabled nodes and nodes on disabled tabs. */
 function deployedNodes(RED: NodeAPI): NodeConfig[] {
-  const out: NodeConfig[] = [];
-  (RED.nodes as unknown as { eachNode(cb: (n: NodeConfig) => void): void }).eachNode((n) => out.push(n));
-  return out;
+  const all: NodeConfig[] = [];
+  (RED.nodes as unknown as { eachNode(cb: (n: NodeConfig) => void): void }).eachNode((n) => all.push(n));
+  const offTabs = new Set(all.filter((n) => n.type === 'tab' && n.disabled === true).map((n) => n.id));
+  return all.filter((n) => n.d !== true && !(n.z && offTabs.has(n.z)));
 }
 
 /** The deployed mfg-dlq nodes (shared module state of the mfg-dlq node set). */

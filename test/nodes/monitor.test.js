@@ -136,6 +136,10 @@ describe('monitor plugin: trace and metrics from message hooks', () => {
       { id: 'gev', type: 'mfg-event', z: 'tab', name: 'hold', plant: 'p', eventType: TYPE, dataFrom: 'payload', mappings: [], wires: [['gval']] },
       { id: 'gval', type: 'mfg-validate', z: 'tab', schemaFrom: 'catalog', wires: [['gok'], []] },
       { id: 'gok', type: 'helper', z: 'tab' },
+      // not deployed in effect: a disabled node, and a node on a disabled tab
+      { id: 'goff', type: 'mfg-event', z: 'tab', d: true, plant: 'p', eventType: TYPE, dataFrom: 'payload', mappings: [], wires: [[]] },
+      { id: 'tab2', type: 'tab', disabled: true },
+      { id: 'goff2', type: 'mfg-event', z: 'tab2', plant: 'p', eventType: TYPE, dataFrom: 'payload', mappings: [], wires: [[]] },
     ];
     await helper.load(mods, flow(nodes));
     const got = nextMsg('gok');
