@@ -2,25 +2,13 @@
 // State changes are synchronous (so concurrent msgs never interleave); the few writes
 // (counter marks at emission, context changes) are returned as one promise to await
 // before the events leave.
-import { catalog, CloudEvent, EventBuilder, isCloudEvent, PlantProfile, topicOf } from '../events';
+import { catalog, CloudEvent, EventBuilder, PlantProfile, topicOf } from '../events';
 import { Counter, CounterMark, counterValue, measuredValue, ShiftCalendar } from './counters';
 import type { Sample } from './decode';
 import { isRunning, StopTracker, ThresholdTracker } from './machine';
 import { CodeEntry, DEFAULT_CODES, normaliseRule, parseCodeTable, Rule, RuleIndex } from './rules';
 import { MemoryStateStore, SignalStateStore } from './state';
-
-export interface WorkContext {
-  orderId?: string;
-  operationId?: string;
-  material?: string;
-}
-
-interface ContextRecord {
-  ctx: WorkContext;
-  /** signal time the context began */
-  since?: number;
-  prev?: WorkContext;
-}
+import { WorkContext, WorkContexts, workFromEvent } from './context';
 
 export interface SignalEngineOptions {
   rules: Array<Partial<Rule> & Record<string, unknown>>;
@@ -58,7 +46,7 @@ export class SignalEngine {
   private readonly counters = new Map<string, Counter>();
   private readonly stops = new Map<string, StopTracker>();
   private readonly thresholds = new Map<Rule, ThresholdTracker>();
-  private readonly context = new Map<string, ContextRecord>();
+  private readonly context = new WorkContexts();
   private readonly workCenters = new Map<string, string>();
   private writes: Promise<unknown>[] = [];
 
@@ -89,8 +77,7 @@ export class SignalEngine {
       if (saved && Number.isFinite(saved.stopStart)) Object.assign(st, { running: false, stopStart: saved.stopStart, stopValue: saved.stopValue, stopAlarm: saved.stopAlarm });
     }
     for (const eq of this.equipments) {
-      const rec = (await this.store.get(`context/${eq}`)) as ContextRecord | undefined;
-      if (rec && typeof rec === 'object' && rec.ctx) this.context.set(eq, rec);
+      this.context.restore(eq, await this.store.get(`context/${eq}`));
     }
   }
 
@@ -99,17 +86,7 @@ export class SignalEngine {
   }
 
   contextOf(equipment: string): WorkContext {
-    return this.context.get(equipment)?.ctx ?? {};
-  }
-
-  /**
-   * The work context at signal time t: a value stamped before the current context began
-   * (seen late, e.g. after a reconnect) belongs to the previous one.
-   */
-  contextAt(equipment: string, t: number | undefined): WorkContext {
-    const rec = this.context.get(equipment);
-    if (!rec) return {};
-    return t !== undefined && rec.since !== undefined && t < rec.since && rec.prev ? rec.prev : rec.ctx;
+    return this.context.get(equipment);
   }
 
   /** Processes decoded samples. */
@@ -122,19 +99,9 @@ export class SignalEngine {
   /** order.released / operation.started events set the work context of their work center. */
   onEvent(ev: unknown): Result {
     const out: Output[] = [];
-    if (isCloudEvent(ev) && ev.data) {
-      const d = ev.data as Record<string, unknown>;
-      const entry = catalog.get(ev.type);
-      if (entry?.name === 'operation.started') {
-        for (const eq of this.byWorkCenter(String(d.workCenter ?? ''))) {
-          this.setContext(eq, { orderId: str(d.orderId), operationId: str(d.operationId), material: str(d.material) }, out, false, timeOf(d.startedAt));
-        }
-      } else if (entry?.name === 'order.released' && Array.isArray(d.operations)) {
-        for (const op of d.operations as Record<string, unknown>[]) {
-          for (const eq of this.byWorkCenter(String(op.workCenter ?? ''))) {
-            if (!this.contextOf(eq).orderId) this.setContext(eq, { orderId: str(d.orderId), operationId: str(op.operationId), material: str(d.material) }, out);
-          }
-        }
+    for (const w of workFromEvent(ev)) {
+      for (const eq of this.byWorkCenter(w.workCenter)) {
+        if (!w.ifIdle || !this.contextOf(eq).orderId) this.setContext(eq, w.ctx, out, false, w.since);
       }
     }
     return this.result(out);
@@ -200,8 +167,7 @@ export class SignalEngine {
         const first = c.cur === undefined;
         c.add(v, s.time);
         // parts stamped before the current work began were made for the previous work
-        const rec = this.context.get(eq);
-        if (c.pending > 0 && rec?.prev && rec.since !== undefined && s.time < rec.since) this.emitCounter(eq, r.role, c, out);
+        if (c.pending > 0 && this.context.isLate(eq, s.time)) this.emitCounter(eq, r.role, c, out);
         // the first value ever seen is the baseline a restart counts from
         if (first) this.writes.push(this.store.set(`counter/${eq}|${r.role}`, { raw: v, seq: c.seq, time: s.time }));
         if (before === 0 && c.pending > 0) c.periodShift = this.shifts.shiftOf(s.time);
@@ -265,21 +231,20 @@ export class SignalEngine {
   }
 
   private setContext(eq: string, ctx: WorkContext, out: Output[], replace = false, since?: number): void {
+    const next = replace ? ctx : { ...this.contextOf(eq), ...ctx };
     const cur = this.contextOf(eq);
-    const next = replace ? ctx : { ...cur, ...ctx };
     if (cur.orderId === next.orderId && cur.operationId === next.operationId && cur.material === next.material) return;
     // the parts counted so far belong to the work that is ending
     for (const role of ['good', 'scrap']) {
       const c = this.counters.get(`${eq}|${role}`);
       if (c && c.pending > 0) this.emitCounter(eq, role, c, out);
     }
-    const rec: ContextRecord = { ctx: next, since, prev: cur.orderId ? cur : undefined };
-    this.context.set(eq, rec);
-    this.writes.push(this.store.set(`context/${eq}`, rec));
+    const rec = this.context.change(eq, next, since);
+    if (rec) this.writes.push(this.store.set(`context/${eq}`, rec));
   }
 
   private emitCounter(eq: string, role: string, c: Counter, out: Output[]): void {
-    const ctx = this.contextAt(eq, c.lastTime);
+    const ctx = this.context.at(eq, c.lastTime);
     if (!ctx.orderId || !ctx.operationId) {
       this.stats.noContext++;
       return; // held until the work context is known
@@ -331,8 +296,4 @@ export class SignalEngine {
 // a builder compiles its schemas once; shared by every engine of the process
 const builders = new Map<string, EventBuilder>();
 const iso = (t: number) => new Date(t).toISOString();
-const timeOf = (v: unknown) => {
-  const t = typeof v === 'string' ? Date.parse(v) : NaN;
-  return Number.isFinite(t) ? t : undefined;
-};
 const str = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : String(v));

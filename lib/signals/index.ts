@@ -3,4 +3,5 @@ export * from './rules';
 export * from './counters';
 export * from './machine';
 export * from './state';
+export * from './context';
 export * from './engine';
