@@ -49,6 +49,14 @@ async function main() {
       RED.actions.invoke('core:zoom-out');
       RED.actions.invoke('core:zoom-out');
     });
+    const invalid = await page.evaluate(() => {
+      const bad = [];
+      const check = (n) => { if (n.valid === false) bad.push(`${n.type} ${n.name || n.id}`); };
+      RED.nodes.eachNode(check);
+      RED.nodes.eachConfig(check);
+      return bad;
+    });
+    if (invalid.length) console.warn(`nodes the editor flags as invalid: ${invalid.join(', ')}`);
     const tabs = await page.evaluate(() => { const t = []; RED.nodes.eachWorkspace((w) => t.push({ id: w.id, label: w.label })); return t; });
     for (const tab of tabs) {
       const m = /^wf(\d)$/.exec(tab.id);
@@ -61,7 +69,16 @@ async function main() {
         chart.scrollTop = 0;
       }, tab.id);
       await page.waitForTimeout(800);
-      await page.locator('#red-ui-workspace-chart').screenshot({ path: path.join(out, name) });
+      // crop to the flow's extent
+      const clip = await page.evaluate((id) => {
+        const box = document.getElementById('red-ui-workspace-chart').getBoundingClientRect();
+        const k = RED.view.scale();
+        let w = 0;
+        let h = 0;
+        RED.nodes.eachNode((n) => { if (n.z === id) { w = Math.max(w, n.x + (n.w || 100) / 2 + 110); h = Math.max(h, n.y + (n.h || 30) / 2 + 30); } });
+        return { x: box.x, y: box.y, width: Math.min(box.width - 16, w * k), height: Math.min(box.height - 16, h * k) };
+      }, tab.id);
+      await page.screenshot({ path: path.join(out, name), clip });
       console.log(`${name}: ${tab.label}`);
     }
     // the monitor sidebar beside the production confirmation
