@@ -54,6 +54,7 @@ describe('mfg-idempotency and mfg-store editors (headless Chromium)', () => {
     assert.deepEqual(await visible(), { path: false, max: true, url: false });
     await page.evaluate(() => $('#node-config-input-kind').val('redis').trigger('change'));
     assert.deepEqual(await visible(), { path: true, max: false, url: true });
+    assert.match(await page.evaluate(() => $('#node-config-input-path').attr('placeholder')), /redis-local\.db/);
     await page.evaluate(() => $('#node-config-input-kind').val('sqlite').trigger('change'));
     assert.deepEqual(await visible(), { path: true, max: false, url: false });
     assert.equal(await page.evaluate(() => $('#node-config-input-password').attr('type')), 'password');
