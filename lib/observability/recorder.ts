@@ -127,7 +127,8 @@ export class Recorder {
 
   /** Event-type label with a bounded set of values. */
   private label(msg: Msg): string {
-    const t = eventOf(msg).type;
+    const p = msg.payload as Record<string, unknown> | null | undefined;
+    const t = p && typeof p === 'object' && p.specversion === '1.0' && typeof p.type === 'string' ? p.type : undefined;
     if (!t) return '';
     if (this.types.has(t)) return t;
     if (!TYPE_PATTERN.test(t) || this.types.size >= this.maxEventTypes) return 'other';
