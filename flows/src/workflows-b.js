@@ -114,13 +114,16 @@ function wf8() {
     c.tab(z, '8 Store-and-forward and dead letters', 'Events and ERP postings wait in durable outboxes while the WAN is down and drain when it returns; dead letters are triaged and replayed.'),
     c.comment(z, 'wf8-note', '8 Store-and-forward: durable outboxes across WAN loss; dead letters triaged and replayed',
       'Completions arrive from the MES (inject, or `POST <httpNodeRoot>/mes/completions` with the operation.completed data). Each goes to:\n\n' +
-      '- `mfg-publish`: persisted in the SQLite outbox before the MES gets its answer, sent with QoS 1 when the broker is reachable, in order per order number;\n' +
-      '- `mfg-erp` **confirmProduction**: persisted in its outbox, retried with backoff while the WAN or SAP is down (the circuit breaker shows in the status), posted exactly once when it returns.\n\n' +
+      '- `mfg-publish`: persisted in its SQLite outbox, sent with QoS 1 when the broker is reachable, in order per order number;\n' +
+      '- `mfg-erp` **confirmProduction**: persisted in its outbox (the HTTP caller gets its 202 only then, through the Complete node), retried with backoff while the WAN or SAP is down (the circuit breaker shows in the status), posted exactly once when it returns. A Node-RED crash or power cut meanwhile loses nothing.\n\n' +
       'Permanent failures (e.g. an order that is not released) become **dead letters**. `mfg-dlq` lists them (`GET /mfg-connect/dlq/<node>/letters` on the admin API, or the monitor sidebar); after the cause is fixed, replay (`POST /mfg-connect/dlq/<node>/replay`) sends them back into the confirmation.\n\n' +
       'Watch: node status "n queued" while the WAN is down; the ERP ledger and the backbone get every completion exactly once afterwards.'),
     c.inject(z, 'wf8-inject', 'MES: 0020 of 1000123 completed, 1 PC', { orderId: '1000123', operationId: '0020', workCenter: 'TEST01', yield: { value: 1, unit: 'PC' } }, ['wf8-stamp'], at(0, 0)),
-    { id: 'wf8-http', type: 'http in', z, name: '', url: '/mes/completions', method: 'post', upload: false, swaggerDoc: '', ...at(0, 1), wires: [['wf8-ack', 'wf8-stamp']] },
-    { id: 'wf8-ack', type: 'http response', z, name: '202', statusCode: '202', headers: {}, ...at(1, 2), wires: [] },
+    { id: 'wf8-http', type: 'http in', z, name: '', url: '/mes/completions', method: 'post', upload: false, swaggerDoc: '', ...at(0, 1), wires: [['wf8-stamp']] },
+    // the MES gets its answer only once the ERP outbox holds the completion
+    { id: 'wf8-stored', type: 'complete', z, name: 'stored in the ERP outbox', scope: ['wf8-confirm'], uncaught: false, ...at(0, 3), wires: [['wf8-has-res']] },
+    { id: 'wf8-has-res', type: 'switch', z, name: 'from HTTP?', property: 'res', propertyType: 'msg', rules: [{ t: 'nnull' }], checkall: 'true', repair: false, outputs: 1, ...at(1, 3), wires: [['wf8-ack']] },
+    { id: 'wf8-ack', type: 'http response', z, name: '202', statusCode: '202', headers: {}, ...at(2, 3), wires: [] },
     c.fn(z, 'wf8-stamp', 'completion time and counter', [
       '// each completion of the MES is a confirmation of its own',
       "const n = (flow.get('counter') || 0) + 1;",
@@ -128,15 +131,16 @@ function wf8() {
       'const d = Object.assign({}, msg.payload);',
       'd.completedAt = d.completedAt || new Date().toISOString();',
       'if (d.confirmationCounter === undefined) d.confirmationCounter = n;',
-      'return { payload: d };',
+      'msg.payload = d;',
+      'return msg;',
     ].join('\n'), [['wf8-event']], at(1, 0)),
     c.event(z, 'wf8-event', 'operation.completed', 'mfg.production.operation.completed.v1', null, ['wf8-publish', 'wf8-confirm'], at(2, 0)),
     c.publish(z, 'wf8-publish', 'backbone (outbox)', at(3, 0)),
     c.erp(z, 'wf8-confirm', 'SAP confirmation (outbox)', 'confirmProduction', ['wf8-ok'], ['wf8-failed'], at(3, 1)),
     c.debug(z, 'wf8-ok', 'confirmed', 'result', at(4, 1), 'result.document'),
     c.debug(z, 'wf8-failed', 'dead-lettered (error)', 'error', at(4, 2)),
-    c.dlq(z, 'wf8-dlq', 'dead letters', ['wf8-replay'], at(1, 4)),
-    c.fn(z, 'wf8-replay', 'replayed', "node.warn('replaying dead letter ' + msg.replay.deadLetterId + ': ' + msg.replay.reason);\nreturn msg;", [['wf8-confirm']], at(2, 4)),
+    c.dlq(z, 'wf8-dlq', 'dead letters', ['wf8-replay'], at(1, 5)),
+    c.fn(z, 'wf8-replay', 'replayed', "node.warn('replaying dead letter ' + msg.replay.deadLetterId + ': ' + msg.replay.reason);\nreturn msg;", [['wf8-confirm']], at(2, 5)),
   ];
 }
 
