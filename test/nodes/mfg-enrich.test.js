@@ -3,7 +3,7 @@
 // added with ERP up, cached references marked stale with ERP down, unknown references.
 const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { helper, node, start, stop, nextMsg, flow } = require('../helpers/nr');
+const { helper, node, start, stop, nextMsg, until, flow } = require('../helpers/nr');
 const { startErpSim } = require('../../dist/sim/erp');
 const { fault, reset } = require('../unit/connector-sim');
 
@@ -68,7 +68,8 @@ describe('mfg-enrich node', () => {
     const missing = await send(confirmed({ orderId: '1000124' }), 'bad');
     assert.equal(missing.enrichError.kind, 'unavailable');
     assert.match(missing.enrichError.message, /nothing is cached/);
-    assert.match(helper.getNode('en').status.lastCall.args[0].text, /1 stale/);
+    // the status is throttled: it shows the stale count within a moment
+    await until(() => /1 stale/.test(helper.getNode('en').status.lastCall.args[0].text), 2000);
     // ERP back: fresh again
     await fault(erp, { mode: 'none' });
     await new Promise((r) => setTimeout(r, 400));
