@@ -64,10 +64,13 @@ export = (RED: NodeAPI) => {
     }
 
     async function deliver(r: Result, send: (m: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void, extra: NodeMessage[] = []): Promise<void> {
-      await r.written;
+      let failure: Error | undefined;
+      await r.written.catch((err: Error) => (failure = err));
       // quantities of the work that ends go before the event that ends it
       const msgs = [...toMsgs(r.events), ...extra];
       if (msgs.length) send([msgs]);
+      // the events are real either way; the mark that was not saved is reported
+      if (failure) throw new Error(`mfg-signal: state not saved, a restart may count these parts again: ${failure.message}`);
     }
 
     onInput(node, async (msg, send) => {
@@ -96,8 +99,10 @@ export = (RED: NodeAPI) => {
         if (Number.isFinite(s.time) && s.time > clock.signal) clock = { signal: s.time, wall: Date.now() };
       }
       results.push(e.ingest(samples));
-      for (const r of results) await deliver(r, send);
+      let failure: unknown;
+      for (const r of results) await deliver(r, send).catch((err) => (failure ??= err));
       show();
+      if (failure) throw failure;
     });
 
     // "every T seconds" also fires when signals stop coming, on the signal clock
