@@ -9,6 +9,7 @@ import mqtt, { IClientOptions, IClientPublishOptions, MqttClient, Packet } from 
 import { backoffDelay } from '../outbox/policy';
 import { PermanentError, RetryableError } from '../outbox/policy';
 import { normalizePem } from './pem';
+import { HeldAcks } from './held-acks';
 import { matches, stripShare } from './topics';
 
 export type Protocol = 'auto' | '5' | '3.1.1';
@@ -47,7 +48,8 @@ export interface LinkInfo {
   sharedSubscriptions: boolean;
 }
 
-export type MessageHandler = (topic: string, payload: Buffer, packet: Packet & { properties?: Record<string, unknown> }) => void;
+/** ack: present when the subscription holds PUBACKs; call it once the msg is handled. */
+export type MessageHandler = (topic: string, payload: Buffer, packet: Packet & { properties?: Record<string, unknown> }, ack?: () => void) => void;
 
 interface Sub {
   filter: string;
@@ -55,6 +57,8 @@ interface Sub {
   handler: MessageHandler;
   qos: 0 | 1 | 2;
   onError?: (err: Error) => void;
+  /** hold the PUBACK until the handler calls ack() */
+  manualAck?: boolean;
 }
 
 // CONNACK codes that mean "I do not speak this protocol version": 3.1.1 rc 1, MQTT 5 0x84.
@@ -67,6 +71,7 @@ export class BackboneClient extends EventEmitter {
   private info: LinkInfo = { state: 'connecting', userProperties: false, sharedSubscriptions: false };
   private failures = 0;
   private readonly subs = new Set<Sub>();
+  private readonly acks = new HeldAcks();
   private version: 5 | 4;
   private fellBack = false;
   /** QoS 1/2 publishes handed to mqtt.js and not yet acknowledged */
@@ -112,6 +117,7 @@ export class BackboneClient extends EventEmitter {
     if (this.version === 5 && o.cleanSession === false) options.properties = { sessionExpiryInterval: o.sessionExpirySec ?? 7 * 24 * 3600 };
     const c = mqtt.connect(o.url, options);
     this.client = c;
+    this.acks.attach(c);
     c.on('connect', (connack) => this.onConnect(connack as Packet & { properties?: Record<string, unknown> }));
     c.on('close', () => this.onClose());
     c.on('error', (err) => this.onError(err as Error & { code?: number }));
@@ -158,8 +164,8 @@ export class BackboneClient extends EventEmitter {
    * client, not mqtt.js, owns the subscription list, so a failed attempt loses none).
    * The broker's refusal (SUBACK failure) goes to `onError`. Returns the unsubscribe.
    */
-  subscribe(filter: string, handler: MessageHandler, qos: 0 | 1 | 2 = 1, onError?: (err: Error) => void): () => Promise<void> {
-    const sub: Sub = { filter, match: stripShare(filter), handler, qos, onError };
+  subscribe(filter: string, handler: MessageHandler, qos: 0 | 1 | 2 = 1, onError?: (err: Error) => void, opts: { manualAck?: boolean } = {}): () => Promise<void> {
+    const sub: Sub = { filter, match: stripShare(filter), handler, qos, onError, manualAck: opts.manualAck };
     this.subs.add(sub);
     if (this.client && this.connected) this.sendSubscribe([sub]);
     this.connect();
@@ -196,15 +202,37 @@ export class BackboneClient extends EventEmitter {
     this.removeAllListeners();
   }
 
+  /** PUBACKs held back for msgs not yet handled */
+  get heldAcks(): number {
+    return this.acks.held;
+  }
+
   private dispatch(topic: string, payload: Buffer, packet: Packet & { properties?: Record<string, unknown> }): void {
-    for (const s of this.subs) {
-      if (!matches(s.match, topic)) continue;
+    const targets = [...this.subs].filter((s) => matches(s.match, topic));
+    const id = (packet as { messageId?: number }).messageId;
+    const holding = id !== undefined && (packet as { qos?: number }).qos === 1 && targets.some((s) => s.manualAck);
+    // with overlapping subscriptions the PUBACK goes once every handler is through
+    let pending = targets.length;
+    const release = holding ? this.acks.hold(id!) : undefined;
+    const ackOne = () => {
+      if (--pending === 0 && release) release();
+    };
+    for (const s of targets) {
+      let acked = false;
+      const ack = () => {
+        if (acked) return;
+        acked = true;
+        ackOne();
+      };
       try {
-        s.handler(topic, payload, packet);
+        s.handler(topic, payload, packet, s.manualAck ? ack : undefined);
       } catch (err) {
         this.emit('error', err);
+        ack();
       }
+      if (!s.manualAck) ack();
     }
+    if (!targets.length && release) release();
   }
 
   private onConnect(connack: Packet & { properties?: Record<string, unknown> }): void {
@@ -247,6 +275,7 @@ export class BackboneClient extends EventEmitter {
   private onClose(): void {
     const c = this.client;
     if (!c) return;
+    this.acks.reset();
     // Publishes still waiting for a slot never reached the broker: the caller retries them
     // (after those mqtt.js resends on reconnect, so the order holds).
     const waiting = this.waiting;

@@ -6,6 +6,7 @@ import { observe } from '../../lib/observability';
 import { linkStatus } from '../mfg-broker/link-status';
 import type { BrokerNode } from '../mfg-broker/types';
 import { plantOf } from '../shared/plant';
+import { whenHandled } from '../shared/completion';
 import { StatusThrottle } from '../shared/red';
 
 interface SubscribeDef extends NodeDef {
@@ -16,6 +17,8 @@ interface SubscribeDef extends NodeDef {
   topic: string;
   group: string;
   qos: number | string;
+  ack?: 'handled' | 'received';
+  ackTimeout?: number | string;
 }
 
 export = (RED: NodeAPI) => {
@@ -27,6 +30,11 @@ export = (RED: NodeAPI) => {
     const receiver = new EventReceiver();
     const group = (config.group || '').trim();
     const qos = (Number(config.qos) === 0 ? 0 : 1) as 0 | 1;
+    // 'handled': PUBACK once the flow is through with the msg (redelivered after a crash);
+    // 'received': PUBACK on arrival (faster, but msgs in the flow die with the process).
+    const ackWhenHandled = config.ack !== 'received';
+    const ackTimeoutMs = (Number(config.ackTimeout) > 0 ? Number(config.ackTimeout) : 60) * 1000;
+    let ackTimeouts = 0;
     let link: LinkInfo | undefined = broker?.client.link;
     let received = 0;
     let invalid = 0;
@@ -57,23 +65,30 @@ export = (RED: NodeAPI) => {
       if (group && link?.state === 'connected' && !link.sharedSubscriptions) {
         return { fill: 'yellow', shape: 'dot', text: 'shared subscription needs MQTT 5 (broker on 3.1.1)' };
       }
-      return linkStatus(link, `${received} in${invalid ? `, ${invalid} invalid` : ''}`);
+      return linkStatus(link, `${received} in${invalid ? `, ${invalid} invalid` : ''}${ackTimeouts ? `, ${ackTimeouts} ack timeouts` : ''}`);
     };
     const show = () => status.set(render);
     if (!broker) problem = 'no mfg-broker configured';
     show();
 
-    const onMessage = (topic: string, payload: Buffer, packet: { qos?: number; retain?: boolean; properties?: Record<string, unknown> }) => {
+    const onMessage = (topic: string, payload: Buffer, packet: { qos?: number; retain?: boolean; properties?: Record<string, unknown> }, ack?: () => void) => {
       const r = receiver.receive(payload);
+      const _msgid = RED.util.generateId();
+      if (ack) {
+        whenHandled(RED, _msgid, ackTimeoutMs, (timedOut) => {
+          if (timedOut) ackTimeouts++;
+          ack();
+        });
+      }
       const mqtt = { qos: packet.qos, retain: packet.retain, userProperties: packet.properties?.userProperties, contentType: packet.properties?.contentType };
       if (r.ok) {
         received++;
         observe.message(node.id, 'mfg-subscribe', r.event.type as string, 'in');
-        node.send([{ topic, payload: r.event, correlationId: r.event.correlationid || r.event.id, mqtt } as never, null]);
+        node.send([{ _msgid, topic, payload: r.event, correlationId: r.event.correlationid || r.event.id, mqtt } as never, null]);
       } else {
         invalid++;
         observe.message(node.id, 'mfg-subscribe', undefined, 'invalid');
-        node.send([null, { topic, payload: r.raw, reason: r.reason, validationErrors: r.errors, mqtt } as never]);
+        node.send([null, { _msgid, topic, payload: r.raw, reason: r.reason, validationErrors: r.errors, mqtt } as never]);
       }
       show();
     };
@@ -88,7 +103,7 @@ export = (RED: NodeAPI) => {
         node.error(`mfg-subscribe: ${err.message}`);
         show();
       };
-      for (const f of filters) unsubs.push(broker.client.subscribe(f, onMessage, qos, refused));
+      for (const f of filters) unsubs.push(broker.client.subscribe(f, onMessage, qos, refused, { manualAck: ackWhenHandled }));
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

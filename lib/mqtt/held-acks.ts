@@ -1,0 +1,63 @@
+// Delayed PUBACKs for received QoS 1 msgs. mqtt.js acknowledges a msg as soon as its
+// 'message' listeners return; a msg still travelling through the flow when the process
+// dies is then lost. Here the PUBACK is held back until the receiver says the msg was
+// handled, while mqtt.js carries on reading (it is told the ack went out). A broker with
+// a persistent session redelivers every msg whose PUBACK it never got.
+import type { MqttClient, Packet } from 'mqtt';
+
+type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+
+interface Hold {
+  released: boolean;
+  send?: () => void;
+}
+
+export class HeldAcks {
+  /** holds of the current connection, by packet id */
+  private holds = new Map<number, Hold>();
+  private generation = 0;
+  held = 0;
+
+  attach(client: MqttClient): void {
+    const internal = client as unknown as { _sendPacket: SendPacket };
+    const raw = internal._sendPacket.bind(client);
+    internal._sendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => {
+      const id = (packet as { messageId?: number }).messageId;
+      const h = packet.cmd === 'puback' && id !== undefined ? this.holds.get(id) : undefined;
+      if (!h || h.released) {
+        if (h) this.holds.delete(id!);
+        return raw(packet, cb, ...rest);
+      }
+      // mqtt.js waits for this callback before it reads the next packet: answer at once,
+      // send the real PUBACK on release.
+      h.send = () => raw(packet, undefined, ...rest);
+      if (cb) cb();
+    };
+  }
+
+  /** Holds the PUBACK of a packet id; the returned function releases it (once). */
+  hold(messageId: number): () => void {
+    const gen = this.generation;
+    const h: Hold = { released: false };
+    this.holds.set(messageId, h);
+    this.held++;
+    return () => {
+      if (h.released) return;
+      h.released = true;
+      this.held--;
+      // after a reconnect the id may belong to another msg: never ack across connections
+      if (gen !== this.generation) return;
+      if (h.send) {
+        this.holds.delete(messageId);
+        h.send();
+      }
+    };
+  }
+
+  /** The connection is gone: the broker will redeliver what was not acknowledged. */
+  reset(): void {
+    this.generation++;
+    this.holds = new Map();
+    this.held = 0;
+  }
+}

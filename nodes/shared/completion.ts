@@ -1,0 +1,95 @@
+// Knows when a msg has been handled by the whole flow: every node it reached (or a clone
+// of it, same _msgid) has called done(). Counts deliveries (preDeliver, and direct
+// receives such as Catch and Complete nodes) against completions (onComplete), through
+// Node-RED's message hooks. mfg-subscribe acknowledges a broker msg only then, so a
+// msg still in the flow when Node-RED dies is redelivered, not lost.
+import type { NodeAPI } from 'node-red';
+
+interface Entry {
+  count: number;
+  /** routed deliveries whose receive is still to come */
+  pending: number;
+  delivered: boolean;
+  timer: NodeJS.Timeout;
+  handled: (timedOut: boolean) => void;
+}
+
+const entries = new Map<string, Entry>();
+let installed = false;
+
+type MsgEvent = { msg?: { _msgid?: string } };
+
+function finish(id: string, e: Entry, timedOut: boolean): void {
+  if (entries.get(id) !== e) return;
+  entries.delete(id);
+  clearTimeout(e.timer);
+  e.handled(timedOut);
+}
+
+type Hooks = { add(id: string, fn: (ev: never) => void): void };
+
+/** RED.hooks, or (where a host leaves it out of the node API) the runtime's own module. */
+function hooksOf(RED: NodeAPI): Hooks | undefined {
+  const h = (RED as unknown as { hooks?: Hooks }).hooks;
+  if (h) return h;
+  try {
+    const nr = require.resolve('node-red', { paths: [process.cwd(), __dirname] });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(require.resolve('@node-red/util', { paths: [nr] })).hooks as Hooks;
+  } catch {
+    return undefined;
+  }
+}
+
+function install(RED: NodeAPI): void {
+  if (installed) return;
+  installed = true;
+  const hooks = hooksOf(RED);
+  if (!hooks) {
+    RED.log.warn('mfg-connect: message hooks are not available; events are acknowledged on receipt');
+    return;
+  }
+  // Hooks take one argument (synchronous) and return nothing (never stop a msg).
+  hooks.add('preDeliver.mfgCompletion', (ev: MsgEvent) => {
+    const e = ev.msg?._msgid ? entries.get(ev.msg._msgid) : undefined;
+    if (e) { e.count++; e.pending++; e.delivered = true; }
+  });
+  hooks.add('onReceive.mfgCompletion', (ev: MsgEvent) => {
+    const e = ev.msg?._msgid ? entries.get(ev.msg._msgid) : undefined;
+    if (!e) return;
+    if (e.pending > 0) e.pending--;
+    else e.count++;
+    e.delivered = true;
+  });
+  hooks.add('onComplete.mfgCompletion', (ev: MsgEvent) => {
+    const id = ev.msg?._msgid;
+    const e = id ? entries.get(id) : undefined;
+    if (!e) return;
+    // A failing node hands the msg to Catch nodes right after this hook: count that first.
+    setImmediate(() => {
+      e.count--;
+      if (e.count <= 0 && e.pending === 0) finish(id!, e, false);
+    });
+  });
+}
+
+/**
+ * Calls handled() once the msg has been through the flow (or after timeoutMs, with
+ * timedOut true). Call before node.send(msg); msg._msgid must be set.
+ */
+export function whenHandled(RED: NodeAPI, msgId: string, timeoutMs: number, handled: (timedOut: boolean) => void): void {
+  try {
+    install(RED);
+  } catch (err) {
+    RED.log.warn(`mfg-connect: cannot track message completion: ${(err as Error).message}`);
+  }
+  const e: Entry = { count: 0, pending: 0, delivered: false, handled, timer: undefined as unknown as NodeJS.Timeout };
+  e.timer = setTimeout(() => finish(msgId, e, true), timeoutMs);
+  e.timer.unref();
+  entries.set(msgId, e);
+  // Nothing wired (or a hook of another package made delivery asynchronous): no
+  // delivery by the next turn means there is nothing to wait for.
+  setImmediate(() => {
+    if (!e.delivered) finish(msgId, e, false);
+  });
+}
