@@ -8,6 +8,12 @@ export interface GuardOptions {
   mode: 'eager' | 'mark';
   leaseMs: number;
   retentionMs: number;
+  /**
+   * For a scope only this guard uses: an in-flight key claimed before this time belongs to
+   * an earlier run of this guard that died with the msg (e.g. a killed process). A
+   * redelivery of that msg takes the key over instead of being dropped as a duplicate.
+   */
+  takeOverBefore?: number;
 }
 
 export interface Verdict {
@@ -21,7 +27,7 @@ export interface Verdict {
 }
 
 export class IdempotencyGuard {
-  readonly counts = { new: 0, duplicate: 0, committed: 0, released: 0 };
+  readonly counts = { new: 0, duplicate: 0, committed: 0, released: 0, takenOver: 0 };
 
   constructor(private readonly store: IdempotencyStore, readonly opts: GuardOptions) {
     if (!(opts.leaseMs > 0)) throw new Error('idempotency lease must be a positive number of ms');
@@ -30,7 +36,13 @@ export class IdempotencyGuard {
 
   async check(key: string, now?: number): Promise<Verdict> {
     const { scope, mode, leaseMs, retentionMs } = this.opts;
-    const r: ClaimResult = await this.store.claim(scope, key, { mode, leaseMs, retentionMs, now });
+    let r: ClaimResult = await this.store.claim(scope, key, { mode, leaseMs, retentionMs, now });
+    const before = this.opts.takeOverBefore;
+    if (r.status === 'duplicate' && r.record.state === 'in-flight' && before !== undefined && r.record.firstSeen < before) {
+      await this.store.release(scope, key);
+      r = await this.store.claim(scope, key, { mode, leaseMs, retentionMs, now });
+      if (r.status === 'new') this.counts.takenOver++;
+    }
     if (r.status === 'new') {
       this.counts.new++;
       return { status: 'new', key, scope, state: mode === 'mark' ? 'committed' : 'in-flight', firstSeen: r.firstSeen };

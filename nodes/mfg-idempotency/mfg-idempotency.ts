@@ -43,6 +43,8 @@ export = (RED: NodeAPI) => {
         mode: config.mode === 'mark' ? 'mark' : 'eager',
         leaseMs: (positive(config.leaseSeconds) ?? 0) * 1000 || cfg?.leaseMs || DEFAULT_LEASE_MS,
         retentionMs: (positive(config.retentionHours) ?? 0) * 3600_000 || cfg?.retentionMs || DEFAULT_RETENTION_MS,
+        // a per-node scope is this node's alone: its in-flight keys from before this start died with the old run
+        takeOverBefore: (config.scope || '').trim() ? undefined : Date.now(),
       });
     } catch (err) {
       failure = (err as Error).message;

@@ -4,7 +4,8 @@
 
 function stormFlow({ mqttUrl, erpUrl, wmsUrl }) {
   const n = (id, type, props, wires = []) => ({ id, type, z: 'tab', x: 100, y: 100, ...props, wires });
-  const guard = (id, scope, next) => n(id, 'mfg-idempotency', { store: 'cfgStore', keyType: 'eventid', key: '', scope, mode: 'eager' }, [[next], []]);
+  // each guard has its own scope, so after a SIGKILL it takes over its dead run's reservations
+  const guard = (id, next) => n(id, 'mfg-idempotency', { store: 'cfgStore', keyType: 'eventid', key: '', scope: '', mode: 'eager' }, [[next], []]);
   const ep = { apiKeyHeader: 'X-API-Key', tlsVerify: true, timeoutMs: 3000, rateLimit: 0, maxConcurrency: 4, retryMax: 1000, retryBaseMs: 200, retryMaxMs: 2000, breakerThreshold: 5, breakerOpenMs: 1500 };
   return {
     flows: [
@@ -20,10 +21,10 @@ function stormFlow({ mqttUrl, erpUrl, wmsUrl }) {
         { t: 'eq', v: 'mfg.material.finished-goods.received.v1', vt: 'str' },
         { t: 'eq', v: 'mfg.quality.hold.placed.v1', vt: 'str' },
       ], checkall: 'false', repair: false, outputs: 3 }, [['gConfirm'], ['gPutaway'], ['gHoldErp', 'gHoldWms']]),
-      guard('gConfirm', 'confirmations', 'confirm'),
-      guard('gPutaway', 'putaways', 'putaway'),
-      guard('gHoldErp', 'holds-erp', 'holdErp'),
-      guard('gHoldWms', 'holds-wms', 'holdWms'),
+      guard('gConfirm', 'confirm'),
+      guard('gPutaway', 'putaway'),
+      guard('gHoldErp', 'holdErp'),
+      guard('gHoldWms', 'holdWms'),
       n('confirm', 'mfg-erp', { endpoint: 'cfgErp', operation: 'confirmProduction', store: 'cfgStore', limit: 100000 }, [[], ['dlq']]),
       n('putaway', 'mfg-wms', { endpoint: 'cfgWms', operation: 'createPutawayTask', store: 'cfgStore', limit: 100000 }, [[], ['dlq']]),
       n('holdErp', 'mfg-erp', { endpoint: 'cfgErp', operation: 'placeQualityHold', store: 'cfgStore', limit: 100000 }, [[], ['dlq']]),

@@ -65,7 +65,7 @@ for (const [name, make] of [
       const after = await g.check('ev-1');
       assert.equal(after.state, 'committed');
       assert.deepEqual(after.result, { document: '5000000042' });
-      assert.deepEqual(g.counts, { new: 2, duplicate: 2, committed: 1, released: 1 });
+      assert.deepEqual(g.counts, { new: 2, duplicate: 2, committed: 1, released: 1, takenOver: 0 });
       await store.close();
     });
 
@@ -93,3 +93,33 @@ for (const [name, make] of [
     });
   });
 }
+
+describe('idempotency guard after a crash', () => {
+  it('takes over an in-flight key of its own earlier run, but not one claimed in this run', async () => {
+    const dir = tmpDir('mfg-takeover-');
+    const file = path.join(dir, 'state.db');
+    const opts = { scope: 'node-1', mode: 'eager', leaseMs: 300000, retentionMs: 3600000 };
+    // the earlier run reserved a key, then the process died before its msg was persisted
+    const s1 = new SqliteStore({ path: file });
+    const before = new IdempotencyGuard(s1, opts);
+    assert.equal((await before.check('ev-1', 1000)).status, 'new');
+    await s1.close();
+
+    const s2 = new SqliteStore({ path: file });
+    const g = new IdempotencyGuard(s2, { ...opts, takeOverBefore: 5000 });
+    const redelivered = await g.check('ev-1', 6000);
+    assert.equal(redelivered.status, 'new', 'the redelivery goes through');
+    assert.equal(redelivered.firstSeen, 6000);
+    assert.equal(g.counts.takenOver, 1);
+    const again = await g.check('ev-1', 6001);
+    assert.deepEqual([again.status, again.state], ['duplicate', 'in-flight'], 'a repeat within this run is a duplicate');
+    await g.commit('ev-1', { document: '4711' });
+    const late = await g.check('ev-1', 7000);
+    assert.deepEqual([late.status, late.state, late.result], ['duplicate', 'committed', { document: '4711' }]);
+    // without takeOverBefore (a shared scope) the earlier reservation holds until its lease ends
+    const shared = new IdempotencyGuard(s2, opts);
+    assert.equal((await shared.check('ev-2', 1000)).status, 'new');
+    assert.equal((await shared.check('ev-2', 6000)).status, 'duplicate');
+    await s2.close();
+  });
+});
