@@ -58,7 +58,7 @@ function malformed(i) {
 }
 
 const get = async (url) => (await fetch(url)).json();
-const post = (url, body) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-Key': 'storm' }, body: JSON.stringify(body) });
+const post = (url, body) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-Key': 'storm', 'Idempotency-Key': require('crypto').randomUUID() }, body: JSON.stringify(body) });
 
 describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
   let broker, erp, wms, wmsLink, nr, mqttPort, mosqExtra;
@@ -97,12 +97,15 @@ describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
     await sleep(1500);
     const { events, rnd } = businessEvents();
     const sends = [];
+    let malformedCount = 0;
     events.forEach((e, i) => {
       sends.push(JSON.stringify(e));
       if (rnd() < 0.1) sends.push(JSON.stringify(events[Math.floor(rnd() * (i + 1))])); // a repeat of an earlier event
-      if (rnd() < 0.05) sends.push(malformed(i));
+      if (rnd() < 0.05) {
+        sends.push(malformed(i));
+        malformedCount++;
+      }
     });
-    const malformedCount = sends.filter((s) => s.includes('broken-') || s.includes('"confirmationCounter":9')).length;
 
     const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'storm-source', clean: false, reconnectPeriod: 300, protocolVersion: 5 });
     pub.on('error', () => undefined);
@@ -154,6 +157,12 @@ describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
       await sleep(1000);
     }
     note(`drained: ERP ${erpL.length}/${expectErp}, WMS ${wmsL.length}/${expectWms}`);
+    const dlq = await get(`${nr.url}/mfg-connect/dlq/dlq/letters?limit=1000`);
+    const metrics = await (await fetch(`${nr.url}/mfg-connect/metrics`)).text();
+    const reasons = {};
+    for (const l of dlq.items) reasons[l.reason.slice(0, 60)] = (reasons[l.reason.slice(0, 60)] || 0) + 1;
+    note(`dead letters ${dlq.total}: ${JSON.stringify(reasons)}`);
+    note(metrics.split('\n').filter((l) => /^mfg_(outbox_depth|messages_total\{[^}]*(duplicate|error|dead))/.test(l)).join('\n'));
 
     const distinct = (l) => new Set(l.map((e) => `${e.kind}|${e.key}`)).size;
     const kinds = (l) => l.reduce((a, e) => ((a[e.kind] = (a[e.kind] || 0) + 1), a), {});
@@ -168,11 +177,9 @@ describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
     const blocks = await get(`${wms.url}/api/v1/shipment-blocks?lot=B0001`);
     assert.ok(JSON.stringify(blocks).includes('B0001'));
 
-    const dlq = await get(`${nr.url}/mfg-connect/dlq/dlq/letters?limit=1000`);
     assert.equal(dlq.total, malformedCount, 'every malformed msg is a dead letter');
     for (const l of dlq.items) assert.match(l.reason, /JSON|orderId|required/i);
 
-    const metrics = await (await fetch(`${nr.url}/mfg-connect/metrics`)).text();
     const depths = [...metrics.matchAll(/^mfg_outbox_depth\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
     assert.ok(depths.length > 0, 'outbox depth is reported');
     assert.deepEqual(depths.filter((d) => d !== 0), [], 'outboxes drained to zero');
