@@ -112,6 +112,13 @@ async function main(): Promise<void> {
     // A shift plan big enough for a long demo: the seeded orders would be fully confirmed
     // after a few loops of the scenario, and later confirmations refused.
     for (const o of erp.state.orders.values()) o.totalQty = Math.max(o.totalQty, 100000);
+    // The scenario replays the same orders every loop and signs them off (final
+    // confirmation) at its end: the demo's planner reopens them for the next loop.
+    const reopen = setInterval(() => {
+      for (const o of erp.state.orders.values()) if (o.status === 'CNF') o.status = 'PCNF';
+    }, 2000);
+    reopen.unref();
+    running.push({ close: () => clearInterval(reopen) });
     // The demo plant keeps producing: two lines (L1 over OPC UA, L2 as MQTT telemetry),
     // the scenario looping at ten plant seconds per second.
     const plant = await startPlantSim({
