@@ -4,3 +4,4 @@ export * from './outcomes';
 export * from './redact';
 export * from './recorder';
 export * from './summary';
+export * from './trace-persist';

@@ -56,6 +56,8 @@ export class TraceStore {
   /** transactions in the order they started: eviction takes from the head (O(1)) */
   private order: Transaction[] = [];
   private head = 0;
+  /** told the correlation id of every transaction that got a step (for persistence) */
+  onChange?: (correlationId: string) => void;
 
   constructor(o: TraceOptions = {}) {
     this.maxTransactions = positive(o.maxTransactions, 10000);
@@ -73,6 +75,7 @@ export class TraceStore {
 
   /** Adds a step; `earlier` (ending with this step) seeds a transaction seen for the first time. */
   add(correlationId: string, step: TraceStep, earlier?: readonly TraceStep[]): void {
+    this.onChange?.(correlationId);
     const t = this.tx.get(correlationId);
     if (t) return this.push(t, step);
     while (this.tx.size >= this.maxTransactions) this.evictOldest();
@@ -88,6 +91,11 @@ export class TraceStore {
     else t.dropped++;
     if (step.at < t.first) t.first = step.at;
     if (step.at > t.last) t.last = step.at;
+  }
+
+  /** The raw transaction (no copy), for persistence. */
+  peek(correlationId: string): Transaction | undefined {
+    return this.tx.get(correlationId);
   }
 
   get(correlationId: string, now = Date.now()): Transaction | undefined {

@@ -3,7 +3,8 @@
 // the admin endpoints behind the editor sidebar (see mfg-monitor.html).
 import path from 'path';
 import type { NodeAPI } from 'node-red';
-import { Recorder, Sampler, TraceStore } from '../../lib/observability';
+import { Recorder, Sampler, TracePersistence, TraceStore } from '../../lib/observability';
+import { acquireStore } from '../shared/store';
 import { AuditLog } from '../../lib/governance/audit';
 import { registerMonitorRoutes } from './routes';
 
@@ -11,7 +12,7 @@ const LABEL = 'mfgConnectMonitor';
 const HOOKS = ['onReceive', 'onSend', 'onComplete'];
 
 interface MonitorSettings {
-  trace?: { maxTransactions?: number; maxSteps?: number; retentionMs?: number; msgSteps?: number; enabled?: boolean };
+  trace?: { maxTransactions?: number; maxSteps?: number; retentionMs?: number; msgSteps?: number; enabled?: boolean; persist?: boolean };
   monitor?: { sampleMs?: number; historyPoints?: number };
   audit?: { file?: string | false; keep?: number };
 }
@@ -42,15 +43,26 @@ function safe(RED: NodeAPI, fn: (ev: any) => void): (ev: any) => void {
   };
 }
 
-let previous: { sampler: Sampler; prune: NodeJS.Timeout } | undefined;
+let previous: { sampler: Sampler; prune: NodeJS.Timeout; persist?: TracePersistence } | undefined;
 
 export = (RED: NodeAPI) => {
   if (previous) {
     previous.sampler.stop();
     clearInterval(previous.prune);
+    previous.persist?.stop();
   }
   const conf = settingsOf(RED);
   const store = new TraceStore(conf.trace);
+  // Transactions are also kept in the package's default state store (the shared SQLite
+  // file), so a path can be looked up after a restart; the plugin holds it for the runtime.
+  let persist: TracePersistence | undefined;
+  if (conf.trace?.persist !== false) {
+    try {
+      persist = new TracePersistence(acquireStore(RED), store);
+    } catch (err) {
+      RED.log.warn(`mfg-connect monitor: traces stay in memory only: ${(err as Error).message}`);
+    }
+  }
   const recorder = new Recorder(store, { msgSteps: conf.trace?.msgSteps });
   const sampler = new Sampler(Number(conf.monitor?.sampleMs) > 0 ? Number(conf.monitor?.sampleMs) : 5000, conf.monitor?.historyPoints || 120);
   const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
@@ -75,9 +87,9 @@ export = (RED: NodeAPI) => {
   sampler.start();
   const prune = setInterval(() => store.prune(), 60000);
   prune.unref();
-  previous = { sampler, prune };
+  previous = { sampler, prune, persist };
 
-  registerMonitorRoutes(RED, { store, sampler, audit });
+  registerMonitorRoutes(RED, { store, sampler, audit, persist });
 
   const plugins = (RED as unknown as { plugins?: { registerPlugin?: (id: string, def: object) => void } }).plugins;
   plugins?.registerPlugin?.('mfg-monitor', { type: 'mfg-connect-monitor', store, audit });

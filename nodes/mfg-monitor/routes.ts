@@ -13,7 +13,7 @@ import fs from 'fs';
 import path from 'path';
 import type { NodeAPI } from 'node-red';
 import type { Request, Response, NextFunction } from 'express';
-import { observedEventTypes, prometheusText, registry, Sampler, summary, TraceStore } from '../../lib/observability';
+import { observedEventTypes, prometheusText, registry, Sampler, summary, TracePersistence, TraceStore } from '../../lib/observability';
 import { AuditLog, dlqAction } from '../../lib/governance/audit';
 import { generateAsyncApi, governanceCatalog, NodeConfig } from '../../lib/governance';
 import { EventValidator } from '../../lib/validation';
@@ -22,6 +22,7 @@ import { adminRoute, PERMISSION_READ, PERMISSION_WRITE } from '../shared/red';
 
 interface Deps {
   store: TraceStore;
+  persist?: TracePersistence;
   sampler: Sampler;
   audit: AuditLog;
 }
@@ -121,8 +122,9 @@ export function registerMonitorRoutes(RED: NodeAPI, d: Deps): void {
       });
     }));
 
-    app.get('/mfg-connect/trace/:correlationId', read, handle((req, res) => {
-      const t = d.store.get(String(req.params.correlationId));
+    app.get('/mfg-connect/trace/:correlationId', read, handle(async (req, res) => {
+      const id = String(req.params.correlationId);
+      const t = d.persist ? await d.persist.get(id) : d.store.get(id);
       if (!t) res.status(404).json({ error: `no trace for correlation id "${req.params.correlationId}" (unknown, or older than the retention)` });
       else res.json(t);
     }));
