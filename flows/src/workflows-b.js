@@ -78,7 +78,7 @@ function wf7(o = {}) {
   return [
     c.tab(z, '7 Downtime and maintenance (OPC UA line L1)', 'OPC UA machine signals become downtime, capacity, predictive alerts and spare-part demands; a demand becomes an ERP purchase requisition.'),
     c.comment(z, 'wf7-note', '7 Downtime and maintenance: OPC UA -> mfg-signal -> downtime / capacity / alerts -> ERP purchase request',
-      'Line L1 is read over OPC UA (`${MFG_OPCUA_URL}`, node ids `ns=1;s=L1.<machine>.<signal>`). `mfg-signal` turns the raw signals into business events; nothing raw reaches ERP:\n\n' +
+      'Line L1 is read over OPC UA (`${MFG_OPCUA_URL}`, node ids `ns=1;s=L1.<machine>.<signal>`) with the OpcUa-Client of node-red-contrib-opcua (install it from the palette manager). `mfg-signal` turns the raw signals into business events; nothing raw reaches ERP:\n\n' +
       '- machine state + alarm code -> **downtime.classified** (alarm 17 breakdown, 31 material shortage, 50 changeover) and **capacity.restored** when the machine runs again;\n' +
       '- vibration over 7 mm/s -> **predictive-alert.raised** and **spare-parts.demanded** (2 x SP001 bearing) -> `mfg-erp` **requestPurchase** (SAP purchase requisition);\n' +
       '- good-part counters -> **quantity.confirmed**, linked to workflow 1 for the ERP confirmation.\n\n' +
