@@ -38,6 +38,9 @@ function prepareUserDir(): string {
   const link = path.join(scope, 'node-red-nodes');
   if (!fs.existsSync(link)) fs.symlinkSync(root, link, 'dir');
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'mfg-demo', private: true, dependencies: { '@mfg-connect/node-red-nodes': '*' } }, null, 2));
+  // The simulators start from their seed on every start, so the plant's state does too:
+  // outboxes, idempotency keys and counters of a previous run would not match them.
+  fs.rmSync(path.join(userDir, 'mfg-connect'), { recursive: true, force: true });
   // A fresh copy each start: the demo always runs the flow of this checkout.
   fs.copyFileSync(path.join(root, 'flows', 'demo-plant.json'), path.join(userDir, 'flows.json'));
   const cred = path.join(root, 'flows', 'demo-plant_cred.json');
