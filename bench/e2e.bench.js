@@ -43,7 +43,7 @@ async function measure(url, label) {
 }
 
 async function withNodeRed(flows, fn) {
-  const nr = await startNodeRed({ flows, settings: { logging: { console: { level: 'warn' } } } });
+  const nr = await startNodeRed({ flows });
   try {
     await new Promise((r) => setTimeout(r, 1500)); // let the MQTT clients subscribe
     return await fn(nr);

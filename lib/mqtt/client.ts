@@ -84,6 +84,7 @@ export class BackboneClient extends EventEmitter {
     if (!/^(mqtts?|wss?):\/\//.test(opts.url)) throw new Error(`broker URL "${opts.url}" must start with mqtt://, mqtts://, ws:// or wss://`);
     this.version = opts.protocol === '3.1.1' ? 4 : 5;
     this.on('error', () => undefined); // errors are reported through 'state'
+    this.setMaxListeners(0); // every node on this broker listens to 'state'
   }
 
   get link(): LinkInfo {
