@@ -15,7 +15,7 @@ const { startMosquitto, freePort, tmpDir, loudSkip, which } = require('../helper
 const { startNodeRed } = require('../helpers/child-nr');
 const { startErpSim, startWmsSim } = require('../../dist/sim');
 const { catalog, samples, buildEvent, resolvePlant } = require('../../dist/lib/events');
-const { startLink } = require('./link');
+const { startLink } = require('../helpers/link');
 const { stormFlow } = require('./storm-flow');
 
 const COUNTS = { confirm: 3000, putaway: 1500, hold: 500 };

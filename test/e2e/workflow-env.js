@@ -4,33 +4,12 @@
 const net = require('net');
 const mqtt = require('mqtt');
 const { startBroker, freePort } = require('../helpers/servers');
+const { startLink } = require('../helpers/link');
 const { startNodeRed } = require('../helpers/child-nr');
 const { startErpSim, startWmsSim, startQmsSim } = require('../../dist/sim');
 const { startPlantSim } = require('../../dist/sim/plant');
 
 const WEBHOOK_SECRET = 'whsec_' + Buffer.from('workflow-test-secret-0123456789').toString('base64');
-
-/** A TCP link to upstream that can be cut (every socket destroyed, new ones refused) and restored. */
-async function startLink(upstreamPort) {
-  const port = await freePort();
-  const sockets = new Set();
-  let cut = false;
-  const server = net.createServer((down) => {
-    if (cut) return down.destroy();
-    const up = net.connect(upstreamPort, '127.0.0.1');
-    for (const s of [down, up]) { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => undefined); }
-    down.pipe(up).pipe(down);
-    up.on('close', () => down.destroy());
-    down.on('close', () => up.destroy());
-  });
-  await new Promise((r) => server.listen(port, '127.0.0.1', r));
-  return {
-    port,
-    cut() { cut = true; for (const s of sockets) s.destroy(); },
-    restore() { cut = false; },
-    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(r); }),
-  };
-}
 
 async function http(url, method = 'GET', body, headers = {}) {
   const r = await fetch(url, { method, headers: { ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers }, body: body !== undefined ? JSON.stringify(body) : undefined });

@@ -2,7 +2,7 @@
 // and restored: a WAN outage without losing the server's state.
 'use strict';
 const net = require('net');
-const { freePort } = require('../helpers/servers');
+const { freePort } = require('./servers');
 
 async function startLink(upstreamPort) {
   const port = await freePort();
