@@ -1,7 +1,6 @@
 // The plant around the workflow flows in tests: MQTT broker, ERP/WMS/QMS simulators, the
 // OPC UA plant, TCP links that can be cut (the WAN), and a child Node-RED running flows.
 'use strict';
-const net = require('net');
 const mqtt = require('mqtt');
 const { startBroker, freePort } = require('../helpers/servers');
 const { startLink } = require('../helpers/link');
