@@ -33,8 +33,19 @@ function copyTree(src, dst, filter) {
 }
 
 const notTs = (f) => !f.endsWith('.ts');
+const connectorSrc = path.join(root, 'nodes', 'mfg-erp');
+const isConnectorTemplate = (f) => path.dirname(f) === connectorSrc && /\.tmpl$|^connector-roles\.json$/.test(path.basename(f));
 // nodes/<type>/{*.html, locales/**, *.json}
-copyTree(path.join(root, 'nodes'), path.join(dist, 'nodes'), notTs);
+copyTree(path.join(root, 'nodes'), path.join(dist, 'nodes'), (f) => notTs(f) && !isConnectorTemplate(f));
+// mfg-erp, mfg-wms and mfg-qms share one editor definition, rendered per role
+const tmpl = fs.readFileSync(path.join(connectorSrc, 'connector.html.tmpl'), 'utf8');
+const roles = JSON.parse(fs.readFileSync(path.join(connectorSrc, 'connector-roles.json'), 'utf8'));
+for (const [role, r] of Object.entries(roles)) {
+  const html = tmpl.replace(/\{\{role\}\}/g, role).replace(/\{\{ROLE\}\}/g, role.toUpperCase())
+    .replace(/\{\{icon\}\}/g, r.icon).replace(/\{\{operations\}\}/g, r.operations);
+  fs.mkdirSync(path.join(dist, 'nodes', `mfg-${role}`), { recursive: true });
+  fs.writeFileSync(path.join(dist, 'nodes', `mfg-${role}`, `mfg-${role}.html`), html);
+}
 // icons beside every node file
 const nodesDist = path.join(dist, 'nodes');
 if (fs.existsSync(nodesDist)) {
