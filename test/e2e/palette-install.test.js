@@ -41,7 +41,7 @@ async function startAndList(nodeBin, redJs, userDir) {
   child.stderr.on('data', (d) => { out += d; });
   try {
     const until = Date.now() + 90000;
-    while (!/Started flows|Server now running/.test(out)) {
+    while (!(/Started flows/.test(out) && /Server now running at/.test(out))) {
       if (Date.now() > until || child.exitCode !== null) throw new Error(`Node-RED did not start:\n${out}`);
       await new Promise((r) => setTimeout(r, 200));
     }

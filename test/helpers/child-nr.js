@@ -58,7 +58,9 @@ async function startNodeRed(opts = {}) {
   child.stderr.on('data', onData);
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new Error(`Node-RED did not start within ${opts.startTimeoutMs || 60000} ms:\n${out.slice(-4000)}`)), opts.startTimeoutMs || 60000);
-    const check = () => { if (/Started flows|Failed to start server|Error loading flows/.test(out)) done(/Started flows/.test(out) ? null : new Error(out.slice(-4000))); };
+    // red.js starts the flows before its HTTP server listens: wait for both
+    const ready = () => /Started flows/.test(out) && /Server now running at/.test(out);
+    const check = () => { if (ready() || /Failed to start server|Error loading flows/.test(out)) done(ready() ? null : new Error(out.slice(-4000))); };
     const exit = (code) => done(new Error(`Node-RED exited (${code}) before starting:\n${out.slice(-4000)}`));
     function done(err) {
       clearTimeout(timer);
