@@ -57,15 +57,18 @@ export function isConnectorError(e: unknown): e is ConnectorError {
   return e instanceof ConnectorError;
 }
 
-/** Retry-After in seconds or as an HTTP date, to milliseconds from now (undefined when absent or bad). */
+/** Longest pause a Retry-After may impose: a misbehaving gateway must not stall an endpoint for days. */
+export const MAX_RETRY_AFTER_MS = 3600e3;
+
+/** Retry-After in seconds or as an HTTP date, to milliseconds from now (undefined when absent or bad), at most an hour. */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
   if (Array.isArray(value)) value = value[0];
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const s = String(value).trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+  if (/^\d+(\.\d+)?$/.test(s)) return Math.min(Math.round(Number(s) * 1000), MAX_RETRY_AFTER_MS);
   const t = Date.parse(s);
   if (Number.isNaN(t)) return undefined;
-  return Math.max(0, t - now);
+  return Math.min(Math.max(0, t - now), MAX_RETRY_AFTER_MS);
 }
 
 /** Kind and retryability of an HTTP status. */
