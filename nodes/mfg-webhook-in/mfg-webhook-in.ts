@@ -46,6 +46,20 @@ function rawBody(req: Req): Promise<Buffer> {
   });
 }
 
+const MAX_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than max (iterative: the value may be very deep). */
+function depthOver(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (!v || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const k of Object.keys(v)) stack.push([(v as Record<string, unknown>)[k], d + 1]);
+  }
+  return false;
+}
+
 function getPath(obj: unknown, path: string): unknown {
   if (!path) return obj;
   return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
@@ -116,6 +130,8 @@ export = (RED: NodeAPI) => {
       let payload: unknown;
       try {
         payload = JSON.parse(body.toString('utf8'));
+        // no real webhook nests this deep; deeper bodies overflow the stack when a Catch node clones the msg
+        if (depthOver(payload, MAX_DEPTH)) throw new Error(`JSON nests deeper than ${MAX_DEPTH} levels`);
       } catch (e) {
         if (v.id) guard.forget(v.id);
         counts.rejected++;

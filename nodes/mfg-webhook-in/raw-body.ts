@@ -3,7 +3,7 @@
 // time a route on RED.httpNode runs, the bytes that were signed are gone. Like the core
 // "http in" node, a middleware at the top of the root app reads the body of our paths
 // into a Buffer first; body parsers then skip the request (req._body is set).
-import type { IncomingMessage } from 'http';
+import type { IncomingMessage, ServerResponse } from 'http';
 import type { NodeAPI } from 'node-red';
 
 type Req = IncomingMessage & { body?: unknown; _body?: boolean; rawBody?: Buffer; _parsedUrl?: { pathname?: string } };
@@ -21,7 +21,7 @@ function norm(p: string): string {
   return p.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
 }
 
-function capture(req: Req, _res: unknown, next: (err?: unknown) => void): void {
+function capture(req: Req, res: unknown, next: (err?: unknown) => void): void {
   const pathname = req._parsedUrl?.pathname ?? new URL(req.url || '/', 'http://x').pathname;
   if (req.method !== 'POST' || !paths.has(norm(pathname)) || req._body) return next();
   const chunks: Buffer[] = [];
@@ -32,7 +32,12 @@ function capture(req: Req, _res: unknown, next: (err?: unknown) => void): void {
     size += c.length;
     if (size > MAX_BYTES) {
       failed = true;
-      next(Object.assign(new Error(`webhook body larger than ${MAX_BYTES} bytes`), { status: 413, statusCode: 413, expose: true }));
+      // answered here in JSON: Express's default error page would show a stack trace
+      const r = res as ServerResponse;
+      if (!r.headersSent) {
+        r.writeHead(413, { 'Content-Type': 'application/json', Connection: 'close' });
+        r.end(JSON.stringify({ error: 'payload too large', reason: `webhook body larger than ${MAX_BYTES} bytes` }));
+      }
       return;
     }
     chunks.push(c);
