@@ -91,7 +91,8 @@ const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREAC
 export function transportError(err: { code?: string; message?: string }, sent: boolean, operation?: string): ConnectorError {
   const code = err.code || 'ERR';
   const notSent = NOT_SENT.has(code) || !sent;
-  const tls = /CERT|SSL|TLS|EPROTO/.test(code);
+  // UNABLE_TO_VERIFY_LEAF_SIGNATURE (untrusted CA) names no CERT: a retry cannot fix any of these
+  const tls = /CERT|SSL|TLS|EPROTO|UNABLE_TO_VERIFY|SELF_SIGNED|ISSUER/.test(code);
   const what = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? 'timed out' : tls ? 'TLS handshake failed' : 'connection failed';
   const tail = notSent ? 'the request was not sent' : 'the request was sent, its outcome is unknown';
   return new ConnectorError(`${what} (${code}: ${err.message || 'no detail'}); ${tail}`, {

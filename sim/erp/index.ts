@@ -57,6 +57,6 @@ export async function startErpSim(opts: ErpSimOptions = {}): Promise<ErpSim> {
   mountOdoo(server, state, cfg);
   mountD365(server, state, cfg);
   mountErpRest(server, state);
-  const running = await server.listen(pickPort(opts, 'MFG_ERP_PORT', 8081), opts.host ?? '127.0.0.1');
+  const running = await server.listen(pickPort(opts, 'MFG_ERP_PORT', 8081), opts.host ?? '127.0.0.1', opts.tls);
   return { ...running, state, server };
 }

@@ -1,6 +1,7 @@
 // A small HTTP server for simulators on node:http: routing, raw bodies, the ledger,
 // faults, Idempotency-Key handling and the /__sim control routes.
 import http, { IncomingMessage, ServerResponse } from 'http';
+import https from 'https';
 import type { AddressInfo } from 'net';
 import { Faults, FaultSpec } from './faults';
 import { IdempotencyStore } from './idempotency';
@@ -36,7 +37,7 @@ export class SimServer {
   private readonly routes: Route[] = [];
   private readonly surfaces: Array<{ prefix: string; name: string; format: ErrorFormat }> = [];
   private readonly resets: Array<() => void> = [];
-  private readonly http = http.createServer((req, res) => void this.handle(req, res));
+  private http: http.Server = http.createServer((req, res) => void this.handle(req, res));
   stateDump: () => unknown = () => ({});
   configure: (body: Record<string, unknown>) => unknown = () => ({});
 
@@ -76,13 +77,18 @@ export class SimServer {
     for (const fn of this.resets) fn();
   }
 
-  listen(port: number, host: string): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+  /** Listens on port; with tls ({key, cert} in PEM) it serves HTTPS instead of HTTP. */
+  listen(port: number, host: string, tls?: { key: string | Buffer; cert: string | Buffer }): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+    if (tls) {
+      this.http = https.createServer({ key: tls.key, cert: tls.cert }, (req, res) => void this.handle(req, res));
+      this.http.keepAliveTimeout = 5000;
+    }
     return new Promise((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(port, host, () => {
         this.http.off('error', reject);
         const p = (this.http.address() as AddressInfo).port;
-        resolve({ url: `http://${host}:${p}`, port: p, close: () => this.close() });
+        resolve({ url: `${tls ? 'https' : 'http'}://${host}:${p}`, port: p, close: () => this.close() });
       });
     });
   }

@@ -2,6 +2,8 @@
 export interface StartOptions {
   port?: number;
   host?: string;
+  /** serve HTTPS with this key and certificate (PEM) instead of HTTP */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export function pickPort(opts: StartOptions, envVar: string, fallback: number): number {

@@ -146,6 +146,6 @@ export async function startQmsSim(opts: StartOptions & { requireIdempotencyKey?:
     return { status: 201, body: nc };
   });
 
-  const running = await server.listen(pickPort(opts, 'MFG_QMS_PORT', 8083), opts.host ?? '127.0.0.1');
+  const running = await server.listen(pickPort(opts, 'MFG_QMS_PORT', 8083), opts.host ?? '127.0.0.1', opts.tls);
   return { ...running, server, webhooks, close: async () => { webhooks.clear(); await running.close(); } };
 }

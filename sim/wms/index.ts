@@ -123,6 +123,6 @@ export async function startWmsSim(opts: StartOptions & { requireIdempotencyKey?:
     return { status: 200, body: { lot: r.params.lot, shippable: a.length === 0, activeBlocks: a } };
   });
 
-  const running = await server.listen(pickPort(opts, 'MFG_WMS_PORT', 8082), opts.host ?? '127.0.0.1');
+  const running = await server.listen(pickPort(opts, 'MFG_WMS_PORT', 8082), opts.host ?? '127.0.0.1', opts.tls);
   return { ...running, server };
 }
