@@ -77,7 +77,7 @@ describe('mfg-erp against random responses', () => {
     const ok = collect('ok');
     const bad = collect('bad');
     const erp = helper.getNode('erp');
-    const total = 60;
+    const total = 120;
     let goods = 0;
     for (let i = 1; i <= total; i++) {
       const isGood = i % 4 === 0;

@@ -105,7 +105,7 @@ describe('connector responses (property-based)', () => {
       const auth = profile === 'd365' ? { type: 'bearer', token: 't' } : profile === 'odoo' ? { type: 'basic', username: 'u', password: 'p' } : { type: 'none' };
       const c = createConnector({ name: `fuzz-${profile}`, role: 'erp', profile, baseUrl: base, auth, odooDb: 'db', timeoutMs: 3000, sapClient: '100' });
       try {
-        const specs = fc.sample(junkResponse, { numRuns: 120, seed: 1717 + profile.length });
+        const specs = fc.sample(junkResponse, { numRuns: 250, seed: 1717 + profile.length });
         let i = 0;
         for (const spec of specs) {
           current = spec;
