@@ -1,5 +1,6 @@
 // Classified connector errors: what went wrong, whether a retry can help, and whether the
 // request may have taken effect although no answer came back (outcome unknown).
+import { parseRetryAfter } from '../outbox/policy';
 
 export type ErrorKind = 'validation' | 'auth' | 'not-found' | 'conflict' | 'transport' | 'throttled' | 'unavailable';
 
@@ -57,19 +58,8 @@ export function isConnectorError(e: unknown): e is ConnectorError {
   return e instanceof ConnectorError;
 }
 
-/** Longest pause a Retry-After may impose: a misbehaving gateway must not stall an endpoint for days. */
-export const MAX_RETRY_AFTER_MS = 3600e3;
-
-/** Retry-After in seconds or as an HTTP date, to milliseconds from now (undefined when absent or bad), at most an hour. */
-export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
-  if (Array.isArray(value)) value = value[0];
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const s = String(value).trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.min(Math.round(Number(s) * 1000), MAX_RETRY_AFTER_MS);
-  const t = Date.parse(s);
-  if (Number.isNaN(t)) return undefined;
-  return Math.min(Math.max(0, t - now), MAX_RETRY_AFTER_MS);
-}
+// One Retry-After reading (capped at an hour) for the outbox and the connectors.
+export { MAX_RETRY_AFTER_MS, parseRetryAfter } from '../outbox/policy';
 
 /** Kind and retryability of an HTTP status. */
 export function kindOfStatus(status: number): { kind: ErrorKind; retryable: boolean } {

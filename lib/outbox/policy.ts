@@ -40,13 +40,18 @@ export function defaultClassify(err: unknown): Classified {
   return { retryable: !permanent, reason, retryAfterMs };
 }
 
-/** Retry-After header value (seconds or HTTP date) in ms, or undefined. */
+/** A server's Retry-After is honoured up to this (a misbehaving gateway must not stall a destination for days). */
+export const MAX_RETRY_AFTER_MS = 3600e3;
+
+/** Retry-After in seconds or as an HTTP date, to ms from now (undefined when absent or bad), at most an hour. */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
+  if (Array.isArray(value)) value = value[0];
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const s = String(value).trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+  if (/^\d+(\.\d+)?$/.test(s)) return Math.min(Math.round(Number(s) * 1000), MAX_RETRY_AFTER_MS);
   const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+  if (Number.isNaN(t)) return undefined;
+  return Math.min(Math.max(0, t - now), MAX_RETRY_AFTER_MS);
 }
 
 /** Error a deliver function throws to mark a failure permanent (goes to the dead letters). */
