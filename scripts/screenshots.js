@@ -9,7 +9,7 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
-const { chromium } = require('playwright-core');
+const { launchChromium } = require('../test/helpers/browser');
 
 const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'docs', 'images');
@@ -34,7 +34,7 @@ async function startDemo() {
 async function main() {
   fs.mkdirSync(out, { recursive: true });
   const demo = await startDemo();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
     console.log(`demo running; letting it produce for ${waitSec} s`);
     await new Promise((r) => setTimeout(r, waitSec * 1000));

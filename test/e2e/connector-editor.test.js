@@ -5,12 +5,11 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { chromiumPath, launchChromium } = require('../helpers/browser');
 const { startNodeRed } = require('../helpers/child-nr');
 const { loudSkip } = require('../helpers/servers');
 
 const artifacts = path.resolve(__dirname, '../../test-artifacts');
-const chromiumPath = '/usr/bin/chromium';
 const ep = (id, profile, role = 'erp') => ({ id, type: 'mfg-endpoint', name: `${profile} ${role}`, role, profile, baseUrl: 'http://127.0.0.1:9', authType: 'none', odooDb: 'mfg' });
 const flows = [
   { id: 'tab', type: 'tab', label: 'connectors' },
@@ -26,7 +25,7 @@ describe('connector editor (headless Chromium)', () => {
     if (!fs.existsSync(chromiumPath)) return;
     fs.mkdirSync(artifacts, { recursive: true });
     nr = await startNodeRed({ flows, settings: { telemetry: { enabled: false } } });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });
   after(async () => {

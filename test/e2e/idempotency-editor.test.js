@@ -4,11 +4,10 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
-const { chromium } = require('playwright-core');
+const { chromiumPath, launchChromium } = require('../helpers/browser');
 const { startNodeRed } = require('../helpers/child-nr');
 const { loudSkip } = require('../helpers/servers');
 
-const chromiumPath = '/usr/bin/chromium';
 const flows = [
   { id: 'tab', type: 'tab', label: 'guard' },
   { id: 'st', type: 'mfg-store', name: 'plant keys', kind: 'memory', path: '', maxEntries: 5000, retentionHours: 24, leaseSeconds: 60, deadLetterDays: 30 },
@@ -22,7 +21,7 @@ describe('mfg-idempotency and mfg-store editors (headless Chromium)', () => {
   before(async () => {
     if (!fs.existsSync(chromiumPath)) return;
     nr = await startNodeRed({ flows, settings: { telemetry: { enabled: false } } });
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });
   after(async () => {

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
 const { spawn } = require('child_process');
-const { chromium } = require('playwright-core');
+const { launchChromium } = require('../helpers/browser');
 const { linkPackage } = require('../helpers/child-nr');
 const { freePort, tmpDir, stopProcess, loudSkip } = require('../helpers/servers');
 const { samples } = require('../../dist/lib/events');
@@ -69,7 +69,7 @@ describe('monitor in Node-RED 5', () => {
     const tx = await (await fetch(`${url}/mfg-connect/trace/${list.items[0].correlationId}`)).json();
     assert.deepEqual(tx.steps.map((s) => `${s.node}:${s.outcome}`), ['ev:out', 'val:out']);
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       await page.goto(url);

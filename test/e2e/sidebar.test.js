@@ -6,7 +6,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { launchChromium } = require('../helpers/browser');
 const { startNodeRed } = require('../helpers/child-nr');
 const { samples } = require('../../dist/lib/events');
 
@@ -43,7 +43,7 @@ describe('monitor sidebar in the editor (headless Chromium)', () => {
   before(async () => {
     fs.mkdirSync(artifacts, { recursive: true });
     nr = await startNodeRed({ flows, settings: { mfgConnect: { monitor: { sampleMs: 400 } }, telemetry: { enabled: false } } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on('pageerror', (err) => console.error('page error:', err.message));
   });
