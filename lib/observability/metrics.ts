@@ -57,6 +57,12 @@ const deadLetters = new Gauge({
   registers: [registry],
 });
 
+const traceUnpersisted = new Counter({
+  name: 'mfg_trace_unpersisted_total',
+  help: 'Successful transactions traced in memory only: the trace persistence budget (transactions/s) was used up',
+  registers: [registry],
+});
+
 export type Outcome = 'in' | 'out' | 'invalid' | 'duplicate' | 'posted' | 'retried' | 'dead-lettered' | 'error';
 
 export const observe = {
@@ -82,6 +88,9 @@ export const observe = {
   },
   endpoint(endpoint: string, operation: string, status: number | string, ms: number): void {
     endpointLatency.observe({ endpoint, operation, status: String(status) }, ms / 1000);
+  },
+  traceUnpersisted(): void {
+    traceUnpersisted.inc();
   },
   deadLetters(origin: string, count: number): void {
     deadLetters.set({ origin }, count);

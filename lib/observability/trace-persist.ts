@@ -1,26 +1,80 @@
 // Keeps the trace store's transactions in the state store too (write-behind, batched),
 // so that a transaction's path can still be looked up after a restart or after it left
 // the bounded in-memory store. Records expire with the trace retention.
+//
+// Writing every transaction costs more than the rest of a msg's path at thousands of
+// msgs/s, so persistence has a budget: transactions with a failed step are always
+// written; successful ones while the budget (transactions per second) lasts. Beyond it
+// they stay in memory only and are counted. Plant event rates sit well inside the budget.
 import type { IdempotencyStore } from '../store/types';
-import type { TraceStore, Transaction } from './trace';
+import { observe } from './metrics';
+import { FAILED_OUTCOMES, TraceStep, TraceStore, Transaction } from './trace';
 
 export const TRACE_SCOPE = 'mfg-trace';
 
+export interface TracePersistOptions {
+  /** write-behind interval, ms */
+  flushMs?: number;
+  /** successful transactions started per second that are written (0: all) */
+  perSecond?: number;
+  now?: () => number;
+}
+
 export class TracePersistence {
-  private dirty = new Set<string>();
+  private dirty = new Map<string, Transaction>();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
+  /** transactions being written; the others have not been admitted (yet) */
+  private admitted = new WeakSet<Transaction>();
+  private counted = new WeakSet<Transaction>();
+  private readonly flushMs: number;
+  private readonly perSecond: number;
+  private readonly now: () => number;
+  private tokens: number;
+  private refilledAt: number;
+  /** successful transactions kept in memory only, because the budget was used up */
+  unpersisted = 0;
 
   constructor(
     private readonly store: IdempotencyStore,
     private readonly traces: TraceStore,
-    private readonly flushMs = 1000,
+    o: TracePersistOptions = {},
   ) {
-    traces.onChange = (id) => this.mark(id);
+    this.flushMs = o.flushMs ?? 1000;
+    this.perSecond = Number(o.perSecond) >= 0 && o.perSecond !== undefined ? Number(o.perSecond) : 200;
+    this.now = o.now ?? Date.now;
+    this.tokens = this.perSecond;
+    this.refilledAt = this.now();
+    traces.onChange = (t, step) => this.mark(t, step);
   }
 
-  private mark(id: string): void {
-    this.dirty.add(id);
+  private admit(t: Transaction, step: TraceStep): boolean {
+    if (this.admitted.has(t)) return true;
+    if (!FAILED_OUTCOMES.has(step.outcome) && !this.take()) {
+      if (!this.counted.has(t)) {
+        this.counted.add(t);
+        this.unpersisted++;
+        observe.traceUnpersisted();
+      }
+      return false;
+    }
+    this.admitted.add(t);
+    return true;
+  }
+
+  private take(): boolean {
+    if (this.perSecond === 0) return true;
+    const now = this.now();
+    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens--;
+    return true;
+  }
+
+  private mark(t: Transaction, step: TraceStep): void {
+    if (!this.admit(t, step)) return;
+    this.dirty.set(t.correlationId, t);
     if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), this.flushMs);
       this.timer.unref();
@@ -32,12 +86,9 @@ export class TracePersistence {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.flushing;
-    const ids = [...this.dirty];
+    const changed = [...this.dirty.values()];
     this.dirty.clear();
-    const writes = ids.map((id) => {
-      const t = this.traces.peek(id);
-      return t ? this.store.commit(TRACE_SCOPE, id, { ...t, steps: [...t.steps] }, this.traces.retentionMs) : undefined;
-    });
+    const writes = changed.map((t) => this.store.commit(TRACE_SCOPE, t.correlationId, { ...t, steps: [...t.steps] }, this.traces.retentionMs));
     this.flushing = Promise.allSettled(writes).then(() => undefined);
     await this.flushing;
   }

@@ -46,7 +46,7 @@ export interface TransactionSummary {
   lastOutcome: string;
 }
 
-const FAILED = new Set(['invalid', 'error', 'dead-lettered']);
+export const FAILED_OUTCOMES: ReadonlySet<string> = new Set(['invalid', 'error', 'dead-lettered']);
 
 export class TraceStore {
   readonly maxTransactions: number;
@@ -56,8 +56,8 @@ export class TraceStore {
   /** transactions in the order they started: eviction takes from the head (O(1)) */
   private order: Transaction[] = [];
   private head = 0;
-  /** told the correlation id of every transaction that got a step (for persistence) */
-  onChange?: (correlationId: string) => void;
+  /** told of every step added, after it is in its transaction (for persistence) */
+  onChange?: (t: Transaction, step: TraceStep) => void;
 
   constructor(o: TraceOptions = {}) {
     this.maxTransactions = positive(o.maxTransactions, 10000);
@@ -75,15 +75,19 @@ export class TraceStore {
 
   /** Adds a step; `earlier` (ending with this step) seeds a transaction seen for the first time. */
   add(correlationId: string, step: TraceStep, earlier?: readonly TraceStep[]): void {
-    this.onChange?.(correlationId);
     const t = this.tx.get(correlationId);
-    if (t) return this.push(t, step);
+    if (t) {
+      this.push(t, step);
+      this.onChange?.(t, step);
+      return;
+    }
     while (this.tx.size >= this.maxTransactions) this.evictOldest();
     const n: Transaction = { correlationId, first: step.at, last: step.at, steps: [], dropped: 0 };
     this.tx.set(correlationId, n);
     this.order.push(n);
     if (earlier) for (const s of earlier) if (s !== step) this.push(n, s);
     this.push(n, step);
+    this.onChange?.(n, step);
   }
 
   private push(t: Transaction, step: TraceStep): void {
@@ -167,7 +171,7 @@ function summarize(t: Transaction): TransactionSummary {
   let failed = false;
   for (const s of t.steps) {
     if (s.eventType) types.add(s.eventType);
-    if (FAILED.has(s.outcome)) failed = true;
+    if (FAILED_OUTCOMES.has(s.outcome)) failed = true;
   }
   const lastStep = t.steps[t.steps.length - 1];
   return { correlationId: t.correlationId, first: t.first, last: t.last, steps: t.steps.length + t.dropped, eventTypes: [...types], failed, lastOutcome: lastStep ? lastStep.outcome : '' };

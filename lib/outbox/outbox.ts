@@ -56,6 +56,7 @@ export class Outbox extends EventEmitter {
   private kickScheduled = false;
   private pendingAdds: PendingAdd[] = [];
   private addTimer?: NodeJS.Timeout;
+  private addImmediate?: NodeJS.Immediate;
   /** store writes under way (they commit in submission order) and the items they hold */
   private readonly writes = new Set<Promise<void>>();
   private reserved = 0;
@@ -84,7 +85,7 @@ export class Outbox extends EventEmitter {
     const now = opts.now ?? Date.now;
     this.o = {
       classify: defaultClassify, limit: 100_000, maxInFlight: 256, ratePerSec: 0, maxAttempts: 20,
-      maxAgeMs: 7 * 24 * 3600_000, pipeline: false, memoryLimit: 50_000, groupCommitMs: 2, maxBatch: 1000, bufferedAfterMs: 1000,
+      maxAgeMs: 7 * 24 * 3600_000, pipeline: false, memoryLimit: 50_000, groupCommitMs: 0, maxBatch: 1000, bufferedAfterMs: 1000,
       partitionOf: defaultPartition, describe: defaultDescribe, now,
       ...opts,
       backoff: { ...DEFAULT_BACKOFF, ...opts.backoff },
@@ -115,7 +116,11 @@ export class Outbox extends EventEmitter {
     return new Promise((resolve, reject) => {
       this.pendingAdds.push({ payload, partition: partition ?? this.o.partitionOf(payload), resolve, reject });
       if (this.pendingAdds.length >= this.o.maxBatch) this.flushAdds();
-      else if (!this.addTimer) this.addTimer = setTimeout(() => this.flushAdds(), this.o.groupCommitMs);
+      else if (this.addTimer || this.addImmediate) return;
+      // The store's group commit gathers writes too: by default only this tick's adds are
+      // gathered here, so no second window adds to the latency.
+      else if (this.o.groupCommitMs > 0) this.addTimer = setTimeout(() => this.flushAdds(), this.o.groupCommitMs);
+      else this.addImmediate = setImmediate(() => this.flushAdds());
     });
   }
 
@@ -148,7 +153,6 @@ export class Outbox extends EventEmitter {
    */
   async close(waitMs = 2000): Promise<void> {
     if (this.closed) return;
-    if (this.addTimer) clearTimeout(this.addTimer);
     this.flushAdds();
     this.closed = true;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
@@ -170,7 +174,9 @@ export class Outbox extends EventEmitter {
 
   private flushAdds(): void {
     if (this.addTimer) clearTimeout(this.addTimer);
+    if (this.addImmediate) clearImmediate(this.addImmediate);
     this.addTimer = undefined;
+    this.addImmediate = undefined;
     if (!this.pendingAdds.length) return;
     const batch = this.pendingAdds;
     this.pendingAdds = [];

@@ -39,7 +39,7 @@ export interface OutboxOptions {
   pipeline?: boolean;
   /** most items mirrored in memory for fast dispatch (default 50,000) */
   memoryLimit?: number;
-  /** how long add() gathers items into one store write (default 2 ms) */
+  /** how long add() gathers items into one store write (default 0: the adds of one tick) */
   groupCommitMs?: number;
   /** most items per store write (default 1000) */
   maxBatch?: number;

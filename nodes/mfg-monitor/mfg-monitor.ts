@@ -12,7 +12,7 @@ const LABEL = 'mfgConnectMonitor';
 const HOOKS = ['onReceive', 'onSend', 'onComplete'];
 
 interface MonitorSettings {
-  trace?: { maxTransactions?: number; maxSteps?: number; retentionMs?: number; msgSteps?: number; enabled?: boolean; persist?: boolean };
+  trace?: { maxTransactions?: number; maxSteps?: number; retentionMs?: number; msgSteps?: number; enabled?: boolean; persist?: boolean; persistPerSecond?: number };
   monitor?: { sampleMs?: number; historyPoints?: number };
   audit?: { file?: string | false; keep?: number };
 }
@@ -58,7 +58,7 @@ export = (RED: NodeAPI) => {
   let persist: TracePersistence | undefined;
   if (conf.trace?.persist !== false) {
     try {
-      persist = new TracePersistence(acquireStore(RED), store);
+      persist = new TracePersistence(acquireStore(RED), store, { perSecond: conf.trace?.persistPerSecond });
     } catch (err) {
       RED.log.warn(`mfg-connect monitor: traces stay in memory only: ${(err as Error).message}`);
     }

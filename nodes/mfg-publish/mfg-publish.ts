@@ -74,8 +74,11 @@ export = (RED: NodeAPI) => {
         maxAttempts: config.maxAttempts === '' || config.maxAttempts === undefined ? 0 : Number(config.maxAttempts),
         maxAgeMs: (Number(config.maxAgeHours) || 0) * 3600_000,
         ratePerSec: Number(config.rate) || 0,
-        // MQTT keeps order on one connection; many partitions in flight keep the pipe full.
+        // MQTT keeps order on one connection, so a partition's msgs may be in flight together:
+        // the PUBACK round trip (slow while the same connection brings in a flood) then
+        // does not cap a partition's throughput. A failed publish goes back to the head.
         maxInFlight: 1024,
+        pipeline: true,
         breaker: { failureThreshold: 0 }, // a lost link pauses the outbox; PUBACK errors are per msg
       });
       outbox.on('state', (s: OutboxState) => { ob = s; show(); });

@@ -131,3 +131,43 @@ describe('hook recorder', () => {
     assert.equal(r.store.size, 0);
   });
 });
+
+describe('trace persistence budget', () => {
+  const { TracePersistence, TRACE_SCOPE, prometheusText } = require('../../dist/lib/observability');
+  const { createStore } = require('../../dist/lib/store');
+
+  it('writes failed transactions always and successful ones while the budget lasts', async () => {
+    const store = createStore({ kind: 'memory' });
+    const traces = new TraceStore();
+    let now = 1_000_000;
+    const p = new TracePersistence(store, traces, { perSecond: 3, flushMs: 60_000, now: () => now });
+    for (let i = 0; i < 10; i++) traces.add(`ok${i}`, step('v', now, 'out'));
+    traces.add('bad', step('v', now, 'invalid'));
+    traces.add('ok9', step('p', now, 'error')); // a later failure admits a transaction passed over
+    now += 1000; // one second refills the budget
+    traces.add('late', step('v', now, 'out'));
+    await p.flush();
+    const written = [];
+    for (const id of [...Array.from({ length: 10 }, (_, i) => `ok${i}`), 'bad', 'late']) {
+      if (await store.get(TRACE_SCOPE, id)) written.push(id);
+    }
+    assert.deepEqual(written, ['ok0', 'ok1', 'ok2', 'ok9', 'bad', 'late']);
+    assert.deepEqual((await store.get(TRACE_SCOPE, 'ok9')).result.steps.map((s) => s.outcome), ['out', 'error']);
+    assert.equal(p.unpersisted, 7, 'each passed-over transaction counted once');
+    assert.match(await prometheusText(), /mfg_trace_unpersisted_total \d+/);
+    p.stop();
+    await store.close();
+  });
+
+  it('writes every transaction with a budget of 0', async () => {
+    const store = createStore({ kind: 'memory' });
+    const traces = new TraceStore();
+    const p = new TracePersistence(store, traces, { perSecond: 0, flushMs: 60_000 });
+    for (let i = 0; i < 500; i++) traces.add(`t${i}`, step('v', Date.now()));
+    await p.flush();
+    assert.ok(await store.get(TRACE_SCOPE, 't499'));
+    assert.equal(p.unpersisted, 0);
+    p.stop();
+    await store.close();
+  });
+});
