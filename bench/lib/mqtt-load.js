@@ -58,7 +58,14 @@ async function run(url, { inTopic, outTopic, count, rate = 0, window = 1000, tim
   let inflight = 0;
   let i = 0;
   await new Promise((resolve) => {
+    // One pump loop: a timer when paced, a PUBACK when the window is full. (Each PUBACK
+    // starting its own timer loop would leave thousands of loops burning the CPU the
+    // measured processes need.)
+    let timer = null;
+    let blocked = false;
     const pump = () => {
+      timer = null;
+      blocked = false;
       const now = performance.now();
       const due = rate > 0 ? Math.min(count, Math.floor(((now - t0) / 1000) * rate) + 1) : count;
       while (i < due && inflight < window) {
@@ -67,11 +74,15 @@ async function run(url, { inTopic, outTopic, count, rate = 0, window = 1000, tim
         inflight++;
         pub.publish(inTopic, JSON.stringify(ev), { qos: 1 }, () => {
           inflight--;
-          if (i < count) setImmediate(pump);
+          if (blocked) {
+            blocked = false;
+            setImmediate(pump);
+          }
         });
       }
       if (i >= count) return resolve();
-      if (rate > 0) setTimeout(pump, 1);
+      if (inflight >= window) blocked = true;
+      else if (rate > 0 && !timer) timer = setTimeout(pump, 1);
     };
     pump();
   });
