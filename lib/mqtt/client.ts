@@ -33,6 +33,9 @@ export interface BrokerOptions {
   key?: string;
   /** verify the broker certificate (default true) */
   verify?: boolean;
+  /** most received QoS 1 msgs held in the flows at once (PUBACK held); reading pauses
+   *  beyond it, and MQTT 5 brokers are told it as Receive Maximum (default 1000) */
+  maxInFlightIn?: number;
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
   connectTimeoutMs?: number;
@@ -61,6 +64,12 @@ interface Sub {
   manualAck?: boolean;
 }
 
+/** The held-ack limit: a whole number from 1 to 65535, else the default 1000. */
+export function inFlightLimit(v: unknown): number {
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : 1000;
+}
+
 // CONNACK codes that mean "I do not speak this protocol version": 3.1.1 rc 1, MQTT 5 0x84.
 const UNSUPPORTED_PROTOCOL = new Set([1, 0x84]);
 // MQTT 5 PUBACK reason codes that will not change on a retry.
@@ -71,7 +80,7 @@ export class BackboneClient extends EventEmitter {
   private info: LinkInfo = { state: 'connecting', userProperties: false, sharedSubscriptions: false };
   private failures = 0;
   private readonly subs = new Set<Sub>();
-  private readonly acks = new HeldAcks();
+  private readonly acks: HeldAcks;
   private version: 5 | 4;
   private fellBack = false;
   /** QoS 1/2 publishes handed to mqtt.js and not yet acknowledged */
@@ -83,6 +92,7 @@ export class BackboneClient extends EventEmitter {
     super();
     if (!/^(mqtts?|wss?):\/\//.test(opts.url)) throw new Error(`broker URL "${opts.url}" must start with mqtt://, mqtts://, ws:// or wss://`);
     this.version = opts.protocol === '3.1.1' ? 4 : 5;
+    this.acks = new HeldAcks(inFlightLimit(opts.maxInFlightIn));
     this.on('error', () => undefined); // errors are reported through 'state'
     this.setMaxListeners(0); // every node on this broker listens to 'state'
   }
@@ -115,7 +125,10 @@ export class BackboneClient extends EventEmitter {
       reconnectOnConnackError: true, // bad credentials or a refused version: keep trying, with backoff
       queueQoSZero: false,
     };
-    if (this.version === 5 && o.cleanSession === false) options.properties = { sessionExpiryInterval: o.sessionExpirySec ?? 7 * 24 * 3600 };
+    if (this.version === 5) {
+      options.properties = { receiveMaximum: Math.min(65535, this.acks.limit) };
+      if (o.cleanSession === false) options.properties.sessionExpiryInterval = o.sessionExpirySec ?? 7 * 24 * 3600;
+    }
     const c = mqtt.connect(o.url, options);
     this.client = c;
     this.acks.attach(c);
@@ -206,6 +219,11 @@ export class BackboneClient extends EventEmitter {
   /** PUBACKs held back for msgs not yet handled */
   get heldAcks(): number {
     return this.acks.held;
+  }
+
+  /** true while reading waits for held msgs to be handled (the in-flight limit) */
+  get readingPaused(): boolean {
+    return this.acks.pausedReading;
   }
 
   private dispatch(topic: string, payload: Buffer, packet: Packet & { properties?: Record<string, unknown> }): void {

@@ -3,6 +3,11 @@
 // dies is then lost. Here the PUBACK is held back until the receiver says the msg was
 // handled, while mqtt.js carries on reading (it is told the ack went out). A broker with
 // a persistent session redelivers every msg whose PUBACK it never got.
+//
+// Flow control: beyond `limit` msgs held at once, mqtt.js is not told the ack went out
+// until one is released, so it stops reading the socket; TCP then holds the broker back
+// and it queues for this client. A flood cannot pile up in the process (memory) nor
+// delay the PUBACKs of our own publishes behind it on the same connection.
 import type { MqttClient, Packet } from 'mqtt';
 
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
@@ -16,7 +21,16 @@ export class HeldAcks {
   /** holds of the current connection, by packet id */
   private holds = new Map<number, Hold>();
   private generation = 0;
+  /** mqtt.js's go-ahead, withheld while the limit is reached */
+  private paused?: () => void;
   held = 0;
+
+  constructor(readonly limit = Infinity) {}
+
+  /** true while reading is paused by the limit */
+  get pausedReading(): boolean {
+    return this.paused !== undefined;
+  }
 
   attach(client: MqttClient): void {
     const internal = client as unknown as { _sendPacket: SendPacket };
@@ -31,7 +45,9 @@ export class HeldAcks {
       // mqtt.js waits for this callback before it reads the next packet: answer at once,
       // send the real PUBACK on release.
       h.send = () => raw(packet, undefined, ...rest);
-      if (cb) cb();
+      if (!cb) return;
+      if (this.held > this.limit) this.paused = cb;
+      else cb();
     };
   }
 
@@ -51,6 +67,11 @@ export class HeldAcks {
         this.holds.delete(messageId);
         h.send();
       }
+      const go = this.paused;
+      if (go && this.held <= this.limit) {
+        this.paused = undefined;
+        go();
+      }
     };
   }
 
@@ -59,5 +80,7 @@ export class HeldAcks {
     this.generation++;
     this.holds = new Map();
     this.held = 0;
+    // the go-ahead belongs to the dead connection's packet stream: never resume it
+    this.paused = undefined;
   }
 }

@@ -12,6 +12,7 @@ interface BrokerDef extends NodeDef {
   keepalive: number | string;
   cleanSession: boolean;
   sessionExpiry: number | string;
+  maxInFlight?: number | string;
   verifyTls: boolean;
   ca: string;
   cert: string;
@@ -35,6 +36,7 @@ export = (RED: NodeAPI) => {
       keepalive: Number(config.keepalive) || 60,
       cleanSession: !persistent,
       sessionExpirySec: Number(config.sessionExpiry) || undefined,
+      maxInFlightIn: config.maxInFlight === '' || config.maxInFlight === undefined ? undefined : Number(config.maxInFlight),
       verify: config.verifyTls !== false,
       ca: config.ca || undefined,
       cert: config.cert || undefined,

@@ -11,10 +11,10 @@ const fn = require(require.resolve('@node-red/nodes/core/function/10-function.js
 const nodes = [node('mfg-broker'), node('mfg-subscribe'), fn];
 const ev = (id) => JSON.stringify({ specversion: '1.0', id, source: '/acme/BER1/a/l/mes', type: 'mfg.production.quantity.confirmed.v1', data: {} });
 
-function slowFlow(url, ack, func) {
+function slowFlow(url, ack, func, broker = {}) {
   return flow([
     { id: 'tab', type: 'tab' },
-    { id: 'b', type: 'mfg-broker', url, protocol: '5', clientId: 'ack-test', cleanSession: false, keepalive: 30 },
+    { id: 'b', type: 'mfg-broker', url, protocol: '5', clientId: 'ack-test', cleanSession: false, keepalive: 30, ...broker },
     { id: 'sub', type: 'mfg-subscribe', z: 'tab', broker: 'b', mode: 'topic', topic: 'ack/in', qos: 1, ack, ackTimeout: 60, wires: [['slow'], []] },
     { id: 'slow', type: 'function', z: 'tab', func, outputs: 1, wires: [['out']] },
     // a terminal node that completes (helper sink nodes never call done)
@@ -90,4 +90,34 @@ describe('mfg-subscribe acknowledges when the flow has handled the event', () =>
     assert.equal(held(), 0);
     await pub.endAsync();
   });
+
+  // The test broker sends without limit (max_inflight_messages 0): only the in-flight limit
+  // keeps the flood out of the process.
+  for (const protocol of ['3.1.1', '5']) {
+    it(`stops reading beyond the in-flight limit and takes the rest once msgs are handled (MQTT ${protocol})`, async (t) => {
+      broker = await startMosquitto();
+      if (!broker) return loudSkip(t, 'mosquitto');
+      const slow = 'setTimeout(() => { node.send(msg); node.done(); }, 20);';
+      await helper.load(nodes, slowFlow(broker.url, 'handled', slow, { protocol, cleanSession: true, clientId: '', maxInFlight: 5 }));
+      const client = helper.getNode('b').client;
+      await until(() => client.connected);
+      let peak = 0;
+      let paused = false;
+      const probe = setInterval(() => {
+        peak = Math.max(peak, client.heldAcks);
+        paused = paused || client.readingPaused;
+      }, 1);
+      probe.unref();
+      t.after(() => clearInterval(probe));
+      const pub = await mqtt.connectAsync(broker.url, { protocolVersion: protocol === '5' ? 5 : 4 });
+      await Promise.all(Array.from({ length: 60 }, (_, i) => pub.publishAsync('ack/in', ev(`f${i}`), { qos: 1 })));
+      await until(() => seen().length === 60 && client.heldAcks === 0, 15000);
+      clearInterval(probe);
+      assert.deepEqual([...seen()], Array.from({ length: 60 }, (_, i) => `f${i}`), 'each once, in order');
+      // 3.1.1: reading pauses with one msg over the limit; MQTT 5: the broker keeps to Receive Maximum
+      assert.ok(peak >= 3 && peak <= 6, `held at most the limit (+1 read before pausing), peak ${peak}`);
+      if (protocol === '3.1.1') assert.ok(paused, 'reading paused');
+      await pub.endAsync();
+    });
+  }
 });
