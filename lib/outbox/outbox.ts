@@ -23,7 +23,7 @@ import { EventEmitter } from 'events';
 import type { QueueItem } from '../store/types';
 import { QueueFullError } from '../store/types';
 import { redact } from '../dlq/redact';
-import { PartitionQueues } from './partitions';
+import { MirroredItem, PartitionQueues } from './partitions';
 import { observe } from '../observability';
 import { backoffDelay, BackoffOptions, CircuitBreaker, DEFAULT_BACKOFF, DEFAULT_BREAKER, defaultClassify, RateLimiter } from './policy';
 import { defaultDescribe, defaultPartition, DeliveryContext, OutboxOptions, OutboxState, PendingAdd } from './types';
@@ -196,7 +196,9 @@ export class Outbox extends EventEmitter {
     if (!accepted.length) return;
     this.reserved += accepted.length;
     try {
-      const ids = await this.o.store.enqueue(this.queue, accepted.map((p) => ({ partition: p.partition, payload: p.payload })), this.limit);
+      // Serialised once: the store writes this text and the mirror keeps it.
+      const texts = accepted.map((p) => JSON.stringify(p.payload ?? null));
+      const ids = await this.o.store.enqueue(this.queue, accepted.map((p, i) => ({ partition: p.partition, payload: p.payload, text: texts[i] })), this.limit);
       this.reserved -= accepted.length;
       this.depth += ids.length;
       const n = ids.length;
@@ -218,7 +220,7 @@ export class Outbox extends EventEmitter {
       }
       if (this.mirrored || this.tailOk) {
         const now = this.o.now();
-        accepted.forEach((p, i) => this.mem.put({ id: ids[i], queue: this.queue, partition: p.partition, payload: p.payload, attempts: 0, createdAt: now, notBefore: 0 }));
+        accepted.forEach((p, i) => this.mem.put(new MirroredItem(ids[i], this.queue, p.partition, texts[i], now)));
       }
       accepted.forEach((p, i) => p.resolve(ids[i]));
       this.changed();
@@ -427,7 +429,10 @@ export class Outbox extends EventEmitter {
     const delay = Math.max(backoffDelay(attempts, this.o.backoff), c.retryAfterMs ?? 0);
     // Back to the head of its partition (in id order) at once, so nothing queued behind it
     // overtakes it; the partition waits until it is due.
-    const again = { ...item, attempts, notBefore: now + delay, lastError: c.reason };
+    const again: QueueItem = {
+      id: item.id, queue: item.queue, partition: item.partition, payload: item.payload, attempts,
+      createdAt: item.createdAt, notBefore: now + delay, lastError: c.reason,
+    };
     if (this.mirrored) this.mem.put(again);
     else this.mem.replace(again);
     try {

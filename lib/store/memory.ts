@@ -3,7 +3,7 @@
 import { decodeResult, encodeResult, PruneOptions, record, StoreBase } from './base';
 import { DEFAULT_DL_LIMIT } from './sqlite-rows';
 import {
-  ClaimOptions, ClaimResult, DeadLetter, DeadLetterFilter, KeyRecord, QueueFullError, QueueItem, StateStore,
+  ClaimOptions, ClaimResult, DeadLetter, DeadLetterFilter, EnqueueItem, KeyRecord, QueueFullError, QueueItem, StateStore,
 } from './types';
 
 export interface MemoryStoreOptions extends PruneOptions {
@@ -138,12 +138,12 @@ export class MemoryStore extends StoreBase implements StateStore {
     return q;
   }
 
-  async enqueue(queue: string, items: { partition: string; payload: unknown }[], limit?: number): Promise<number[]> {
+  async enqueue(queue: string, items: EnqueueItem[], limit?: number): Promise<number[]> {
     const q = this.queue(queue);
     if (limit !== undefined && q.size + items.length > limit) throw new QueueFullError(queue, limit);
     const now = Date.now();
     // Stored as JSON, as the durable stores do: later changes to the msg do not leak in.
-    const texts = items.map((it) => JSON.stringify(it.payload ?? null));
+    const texts = items.map((it) => it.text ?? JSON.stringify(it.payload ?? null));
     return items.map((it, i) => {
       const id = this.nextId++;
       q.set(id, { id, queue, partition: String(it.partition ?? ''), payload: texts[i], attempts: 0, createdAt: now, notBefore: now });

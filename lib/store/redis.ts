@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import { encodeResult, PruneOptions, StoreBase } from './base';
 import { SqliteStore } from './sqlite';
 import type {
-  ClaimOptions, ClaimResult, DeadLetter, DeadLetterFilter, KeyRecord, KeyState, QueueItem, StateStore,
+  ClaimOptions, ClaimResult, DeadLetter, DeadLetterFilter, EnqueueItem, KeyRecord, KeyState, QueueItem, StateStore,
 } from './types';
 
 export interface RedisStoreOptions extends PruneOptions {
@@ -154,7 +154,7 @@ export class RedisStore extends StoreBase implements StateStore {
     return r ? parse(r, Date.now()) : undefined;
   }
 
-  enqueue(queue: string, items: { partition: string; payload: unknown }[], limit?: number): Promise<number[]> {
+  enqueue(queue: string, items: EnqueueItem[], limit?: number): Promise<number[]> {
     return this.local.enqueue(queue, items, limit);
   }
   heads(queue: string, max: number, now: number, busy?: ReadonlySet<string>): Promise<QueueItem[]> {

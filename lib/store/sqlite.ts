@@ -10,7 +10,7 @@ import { openSchema, statements, Sync } from './sqlite-schema';
 import { deadLetterQuery, rowToDeadLetter, rowToItem } from './sqlite-rows';
 import { headIds, headStatements } from './sqlite-heads';
 import {
-  ClaimOptions, ClaimResult, DeadLetter, DeadLetterFilter, KeyRecord, QueueFullError, QueueItem, StateStore,
+  ClaimOptions, ClaimResult, DeadLetter, DeadLetterFilter, EnqueueItem, KeyRecord, QueueFullError, QueueItem, StateStore,
 } from './types';
 
 export interface SqliteStoreOptions extends PruneOptions, GroupCommitOptions {
@@ -126,9 +126,9 @@ export class SqliteStore extends StoreBase implements StateStore {
     if (n !== undefined) this.depths.set(queue, n + by);
   }
 
-  async enqueue(queue: string, items: { partition: string; payload: unknown }[], limit?: number): Promise<number[]> {
+  async enqueue(queue: string, items: EnqueueItem[], limit?: number): Promise<number[]> {
     const now = Date.now();
-    const rows = items.map((it) => [String(it.partition ?? ''), JSON.stringify(it.payload ?? null)]);
+    const rows = items.map((it) => [String(it.partition ?? ''), it.text ?? JSON.stringify(it.payload ?? null)]);
     return this.run(() => {
       const depth = this.depthOf(queue);
       if (limit !== undefined && depth + rows.length > limit) throw new QueueFullError(queue, limit);

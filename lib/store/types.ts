@@ -40,6 +40,12 @@ export interface IdempotencyStore {
 }
 
 /** One persisted outbox entry. */
+export interface EnqueueItem {
+  partition: string;
+  payload: unknown;
+  text?: string;
+}
+
 export interface QueueItem {
   id: number;
   queue: string;
@@ -58,7 +64,8 @@ export interface QueueItem {
 export interface QueueStore {
   /** Persists items durably, in the given order, and returns their ids. Rejects with
    *  a QueueFullError (nothing written) when the queue would exceed `limit` items. */
-  enqueue(queue: string, items: { partition: string; payload: unknown }[], limit?: number): Promise<number[]>;
+  /** `text`, when given, is the payload already serialised as JSON (stored as is). */
+  enqueue(queue: string, items: EnqueueItem[], limit?: number): Promise<number[]>;
   /** Head items (the oldest of each partition) that are due at `now`, skipping the
    *  partitions in `busy`; at most `max` items, oldest first. Does not remove them. */
   heads(queue: string, max: number, now: number, busy?: ReadonlySet<string>): Promise<QueueItem[]>;
