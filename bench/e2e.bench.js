@@ -24,7 +24,7 @@ function plainFlow(url) {
 function packageFlow(url) {
   return [
     { id: 't', type: 'tab' },
-    { id: 'b', type: 'mfg-broker', url, protocol: '3.1.1', clientId: '', keepalive: 60, cleanSession: true, verifyTls: true },
+    { id: 'b', type: 'mfg-broker', url, protocol: '3.1.1', clientId: '', keepalive: 60, cleanSession: true, verifyTls: true, maxInFlight: 1000 },
     { id: 'sub', type: 'mfg-subscribe', z: 't', x: 1, y: 1, broker: 'b', mode: 'topic', topic: IN, types: '', group: '', qos: 1, wires: [['val'], []] },
     { id: 'val', type: 'mfg-validate', z: 't', x: 1, y: 1, schemaFrom: 'catalog', maxBytes: 262144, wires: [['idem'], []] },
     { id: 'idem', type: 'mfg-idempotency', z: 't', x: 1, y: 1, keyType: 'eventid', key: '', scope: 'bench', mode: 'mark', wires: [['pub'], []] },

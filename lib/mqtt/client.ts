@@ -34,7 +34,7 @@ export interface BrokerOptions {
   /** verify the broker certificate (default true) */
   verify?: boolean;
   /** most received QoS 1 msgs held in the flows at once (PUBACK held); reading pauses
-   *  beyond it, and MQTT 5 brokers are told it as Receive Maximum (default 1000) */
+   *  beyond it, and MQTT 5 brokers are told it as Receive Maximum (default 65535) */
   maxInFlightIn?: number;
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
@@ -64,10 +64,10 @@ interface Sub {
   manualAck?: boolean;
 }
 
-/** The held-ack limit: a whole number from 1 to 65535, else the default 1000. */
+/** The held-ack limit: a whole number from 1 to 65535, else 65535 (the MQTT default). */
 export function inFlightLimit(v: unknown): number {
   const n = Number(v);
-  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : 1000;
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : 65535;
 }
 
 // CONNACK codes that mean "I do not speak this protocol version": 3.1.1 rc 1, MQTT 5 0x84.
