@@ -126,7 +126,7 @@ export class BackboneClient extends EventEmitter {
       queueQoSZero: false,
     };
     if (this.version === 5) {
-      options.properties = { receiveMaximum: Math.min(65535, this.acks.limit) };
+      options.properties = { receiveMaximum: this.acks.limit };
       if (o.cleanSession === false) options.properties.sessionExpiryInterval = o.sessionExpirySec ?? 7 * 24 * 3600;
     }
     const c = mqtt.connect(o.url, options);

@@ -25,7 +25,7 @@ export class HeldAcks {
   private paused?: () => void;
   held = 0;
 
-  constructor(readonly limit = Infinity) {}
+  constructor(readonly limit: number) {}
 
   /** true while reading is paused by the limit */
   get pausedReading(): boolean {
@@ -60,9 +60,10 @@ export class HeldAcks {
     return () => {
       if (h.released) return;
       h.released = true;
-      this.held--;
-      // after a reconnect the id may belong to another msg: never ack across connections
+      // after a reconnect the id may belong to another msg: never ack across connections,
+      // and the count was reset with the old connection's holds
       if (gen !== this.generation) return;
+      this.held--;
       if (h.send) {
         this.holds.delete(messageId);
         h.send();
