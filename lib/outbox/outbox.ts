@@ -110,11 +110,11 @@ export class Outbox extends EventEmitter {
     return this.ready;
   }
 
-  /** Persists one payload; resolves with its id once durable. */
-  add(payload: unknown, partition?: string): Promise<number> {
+  /** Persists one payload (stored as `text` when given: its JSON); resolves with its id once durable. */
+  add(payload: unknown, partition?: string, text?: string): Promise<number> {
     if (this.closed) return Promise.reject(new Error(`outbox "${this.queue}" is closed`));
     return new Promise((resolve, reject) => {
-      this.pendingAdds.push({ payload, partition: partition ?? this.o.partitionOf(payload), resolve, reject });
+      this.pendingAdds.push({ payload, text, partition: partition ?? this.o.partitionOf(payload), resolve, reject });
       if (this.pendingAdds.length >= this.o.maxBatch) this.flushAdds();
       else if (this.addTimer || this.addImmediate) return;
       // The store's group commit gathers writes too: by default only this tick's adds are
@@ -197,7 +197,7 @@ export class Outbox extends EventEmitter {
     this.reserved += accepted.length;
     try {
       // Serialised once: the store writes this text and the mirror keeps it.
-      const texts = accepted.map((p) => JSON.stringify(p.payload ?? null));
+      const texts = accepted.map((p) => p.text ?? JSON.stringify(p.payload ?? null));
       const ids = await this.o.store.enqueue(this.queue, accepted.map((p, i) => ({ partition: p.partition, payload: p.payload, text: texts[i] })), this.limit);
       this.reserved -= accepted.length;
       this.depth += ids.length;
@@ -374,7 +374,7 @@ export class Outbox extends EventEmitter {
       this.maybeMirror();
       const now = this.o.now();
       for (const i of items) {
-        const info = this.o.describe(i.payload);
+        const info = this.o.describe(i);
         observe.lag(this.queue, info.eventType, info.time, now);
         this.settle(i);
         this.emit('delivered', i);
@@ -447,7 +447,7 @@ export class Outbox extends EventEmitter {
   }
 
   private async deadLetter(item: QueueItem, reason: string, attempts: number): Promise<void> {
-    const info = this.o.describe(item.payload);
+    const info = this.o.describe(item);
     try {
       // Stored as a dead letter before it leaves the queue: a crash between the two
       // writes leaves a copy in both, never in neither.

@@ -3,24 +3,23 @@
 import type { QueueItem } from '../store/types';
 
 /**
- * A mirrored item keeps the JSON text it was stored as until it is dispatched: a
+ * A mirrored item keeps the JSON text it was stored as and parses it only when asked: a
  * fraction of the heap of the parsed object, which matters with tens of thousands of
- * items waiting. It is also exactly what a restart would read back from the store.
+ * items waiting. It is also exactly what a restart would read back from the store, and a
+ * sender may pass it on as it is.
  */
 export class MirroredItem implements QueueItem {
   attempts = 0;
   notBefore = 0;
-  private text?: string;
+  private parsed = false;
   private value?: unknown;
 
-  constructor(readonly id: number, readonly queue: string, readonly partition: string, text: string, readonly createdAt: number) {
-    this.text = text;
-  }
+  constructor(readonly id: number, readonly queue: string, readonly partition: string, readonly text: string, readonly createdAt: number) {}
 
   get payload(): unknown {
-    if (this.text !== undefined) {
+    if (!this.parsed) {
       this.value = JSON.parse(this.text);
-      this.text = undefined;
+      this.parsed = true;
     }
     return this.value;
   }

@@ -46,7 +46,7 @@ export interface OutboxOptions {
   /** an item older than this when sent counts as buffered (default 1000 ms) */
   bufferedAfterMs?: number;
   partitionOf?: (payload: unknown) => string;
-  describe?: (payload: unknown) => ItemInfo;
+  describe?: (item: QueueItem) => ItemInfo;
   now?: () => number;
 }
 
@@ -67,6 +67,8 @@ export interface OutboxState {
 
 export interface PendingAdd {
   payload: unknown;
+  /** the payload's JSON, when the caller made it */
+  text?: string;
   partition: string;
   resolve: (id: number) => void;
   reject: (err: Error) => void;
@@ -84,7 +86,8 @@ export function defaultPartition(payload: unknown): string {
   return ev ? eventPartition(ev) : 'default';
 }
 
-export function defaultDescribe(payload: unknown): ItemInfo {
+export function defaultDescribe(item: QueueItem): ItemInfo {
+  const payload = item.payload;
   const ev = eventIn(payload);
   const msgCorr = (payload as { correlationId?: unknown } | null)?.correlationId;
   return {

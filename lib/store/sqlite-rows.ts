@@ -8,7 +8,7 @@ interface ItemRow {
 
 export function rowToItem(r: ItemRow): QueueItem {
   const item: QueueItem = {
-    id: r.id, queue: r.queue, partition: r.partition, payload: JSON.parse(r.payload),
+    id: r.id, queue: r.queue, partition: r.partition, payload: JSON.parse(r.payload), text: r.payload,
     attempts: r.attempts, createdAt: r.created_at, notBefore: r.not_before,
   };
   if (r.last_error !== null) item.lastError = r.last_error;

@@ -53,6 +53,8 @@ export interface QueueItem {
   partition: string;
   /** the msg (or event) as stored, JSON-serialisable */
   payload: unknown;
+  /** the payload's stored JSON text, when at hand (a sender may pass it on unparsed) */
+  readonly text?: string;
   attempts: number;
   /** epoch ms the item was persisted */
   createdAt: number;

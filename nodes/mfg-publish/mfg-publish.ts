@@ -3,6 +3,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { isCloudEvent, stampRecorded, CloudEvent } from '../../lib/events';
 import { eventProperties, LinkInfo, topicOfType, UserPropertiesMode } from '../../lib/mqtt';
+import { describeStored, splitStored, Stored, storedText, withRecordedTime } from './stored';
 import { Outbox, OutboxState, QueueFullError } from '../../lib/outbox';
 import type { QueueItem, StateStore } from '../../lib/store/types';
 import { observe } from '../../lib/observability';
@@ -24,13 +25,6 @@ interface PublishDef extends NodeDef {
   maxAgeHours: number | string;
   rate: number | string;
   userProperties: UserPropertiesMode;
-}
-
-/** What the outbox stores per msg: topic and event (kept small: every byte is written). */
-interface Stored {
-  topic: string;
-  payload: CloudEvent;
-  retain?: boolean;
 }
 
 export = (RED: NodeAPI) => {
@@ -57,9 +51,15 @@ export = (RED: NodeAPI) => {
     if (!broker) node.error('mfg-publish: no mfg-broker configured');
 
     const deliver = (item: QueueItem, ctx: { buffered: boolean }): Promise<void> => {
+      const v5 = broker!.client.link.version === 5;
+      // Sent as stored unless the attributes are wanted as MQTT 5 user properties.
+      const split = !v5 || propsMode === 'none' ? splitStored(item.text) : undefined;
+      if (split) {
+        const body = ctx.buffered && !split.head.rt ? withRecordedTime(split.event, item.createdAt) : split.event;
+        return broker!.client.publish(split.head.topic, body, { qos: 1, retain: !!split.head.retain, properties: v5 ? eventProperties({}, 'none') : undefined });
+      }
       const s = item.payload as Stored;
       const ev = ctx.buffered ? stampRecorded({ ...s.payload }, item.createdAt) : s.payload;
-      const v5 = broker!.client.link.version === 5;
       return broker!.client.publish(s.topic, JSON.stringify(ev), { qos: 1, retain: !!s.retain, properties: v5 ? eventProperties(ev, propsMode) : undefined });
     };
 
@@ -80,13 +80,14 @@ export = (RED: NodeAPI) => {
         maxInFlight: 1024,
         pipeline: true,
         breaker: { failureThreshold: 0 }, // a lost link pauses the outbox; PUBACK errors are per msg
+        describe: describeStored,
       });
       outbox.on('state', (s: OutboxState) => { ob = s; show(); });
       outbox.on('dead', (item: QueueItem, reason: string) => {
-        observe.message(node.id, 'mfg-publish', (item.payload as Stored).payload?.type, 'dead-lettered');
+        observe.message(node.id, 'mfg-publish', describeStored(item).eventType, 'dead-lettered');
         node.warn(`mfg-publish: event ${(item.payload as Stored).payload?.id} moved to the dead letters: ${reason}`);
       });
-      outbox.on('delivered', (item: QueueItem) => observe.message(node.id, 'mfg-publish', (item.payload as Stored).payload?.type, 'out'));
+      outbox.on('delivered', (item: QueueItem) => observe.message(node.id, 'mfg-publish', describeStored(item).eventType, 'out'));
       outbox.on('error', (err: Error) => node.warn(`mfg-publish: ${err.message}`));
       if (!broker || broker.client.link.state !== 'connected') outbox.pause('broker not connected');
       await outbox.start();
@@ -125,7 +126,8 @@ export = (RED: NodeAPI) => {
       await ready;
       if (!outbox) throw new Error('mfg-publish: the outbox store is not available');
       try {
-        await outbox.add({ topic, payload: ev, retain: config.retain || undefined } as Stored);
+        const retain = !!config.retain;
+        await outbox.add({ topic, payload: ev, retain: retain || undefined } as Stored, undefined, storedText(topic, ev, retain));
         observe.message(node.id, 'mfg-publish', ev.type, 'in');
       } catch (err) {
         observe.message(node.id, 'mfg-publish', ev.type, 'error');

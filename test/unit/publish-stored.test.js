@@ -1,0 +1,45 @@
+'use strict';
+// The outbox record of mfg-publish: the event's text is sent as stored, so the split must
+// give exactly the event, whatever the topic and the event hold.
+const { describe, it } = require('node:test');
+const assert = require('node:assert/strict');
+const { storedText, splitStored, describeStored, withRecordedTime } = require('../../dist/nodes/mfg-publish/stored');
+
+const ev = {
+  specversion: '1.0', id: 'e1', source: 'mfg://acme/BER1', type: 'mfg.production.quantity.confirmed.v1', time: '2026-11-27T08:00:00.000Z',
+  correlationid: 'c1', data: { payload: { ',"payload":': '}}' }, note: 'quote " and \\ and ,"payload":{' },
+};
+
+describe('mfg-publish stored record', () => {
+  it('splits into the head and the exact event text, for awkward topics and data', () => {
+    for (const topic of ['acme/BER1/x', 'a/",\\"payload\\":{}/b', 'ü/"}}', ',"payload":']) {
+      for (const retain of [false, true]) {
+        const text = storedText(topic, ev, retain);
+        assert.deepEqual(JSON.parse(text), { topic, rt: false, type: ev.type, time: ev.time, correlationId: 'c1', ...(retain ? { retain: true } : {}), payload: ev }, 'the record is plain JSON');
+        const s = splitStored(text);
+        assert.equal(s.event, JSON.stringify(ev));
+        assert.equal(s.head.topic, topic);
+        assert.equal(!!s.head.retain, retain);
+        assert.equal(s.head.rt, false);
+      }
+    }
+  });
+
+  it('adds recordedtime only as valid JSON, and knows when the event has one', () => {
+    const s = splitStored(storedText('t', ev, false));
+    const stamped = JSON.parse(withRecordedTime(s.event, Date.parse('2026-11-27T09:00:00Z')));
+    assert.deepEqual(stamped, { ...ev, recordedtime: '2026-11-27T09:00:00.000Z' });
+    assert.equal(splitStored(storedText('t', { ...ev, recordedtime: 'x' }, false)).head.rt, true);
+  });
+
+  it('leaves records of the earlier layout to a full parse', () => {
+    const old = JSON.stringify({ topic: 't', payload: ev, retain: true });
+    assert.equal(splitStored(old), undefined);
+    assert.equal(splitStored(JSON.stringify({ topic: 't', payload: ev })), undefined);
+    assert.equal(splitStored(undefined), undefined);
+    const item = { text: old, payload: JSON.parse(old) };
+    assert.deepEqual(describeStored(item), { eventType: ev.type, time: ev.time, correlationId: 'c1' });
+    const fresh = storedText('t', ev, false);
+    assert.deepEqual(describeStored({ text: fresh, get payload() { throw new Error('parsed'); } }), { eventType: ev.type, time: ev.time, correlationId: 'c1' });
+  });
+});
