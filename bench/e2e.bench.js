@@ -1,17 +1,25 @@
 // End to end through a real Node-RED and mosquitto: the package's flow
 // (mfg-subscribe -> mfg-validate -> mfg-idempotency (sqlite) -> mfg-publish with the durable
 // outbox) against the plain Node-RED flow (mqtt in -> function -> mqtt out) and a raw
-// mqtt.js pass-through, all in the same run. BENCH_RSS_EVENTS=1000000 adds the memory run.
+// mqtt.js pass-through, all in the same run (BENCH_ROUNDS rounds, default 3).
+// BENCH_RSS_EVENTS=1000000 adds the memory run.
 'use strict';
 const { startMosquitto } = require('../test/helpers/servers');
 const { startNodeRed } = require('../test/helpers/child-nr');
 const load = require('./lib/mqtt-load');
 
-const IN = 'bench/in';
-const OUT = 'bench/out';
+// Each path has its own topics, so all three run side by side and are measured in turn,
+// round after round: a slow minute on a shared machine then hits every path alike.
+const PATHS = {
+  raw: { label: 'raw mqtt.js pass-through (ceiling)', in: 'bench/raw/in', out: 'bench/raw/out' },
+  plain: { label: 'Node-RED mqtt in -> function -> mqtt out', in: 'bench/plain/in', out: 'bench/plain/out' },
+  pkg: { label: 'Node-RED mfg-subscribe -> validate -> idempotency (sqlite) -> mfg-publish (outbox)', in: 'bench/pkg/in', out: 'bench/pkg/out' },
+};
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 
 function plainFlow(url) {
   const u = new URL(url);
+  const { in: IN, out: OUT } = PATHS.plain;
   return [
     { id: 't', type: 'tab' },
     { id: 'b', type: 'mqtt-broker', broker: u.hostname, port: u.port, clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true },
@@ -22,6 +30,7 @@ function plainFlow(url) {
 }
 
 function packageFlow(url) {
+  const { in: IN, out: OUT } = PATHS.pkg;
   return [
     { id: 't', type: 'tab' },
     { id: 'b', type: 'mfg-broker', url, protocol: '3.1.1', clientId: '', keepalive: 60, cleanSession: true, verifyTls: true, maxInFlight: 1000 },
@@ -33,22 +42,29 @@ function packageFlow(url) {
 }
 
 const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const settle = () => new Promise((r) => setTimeout(r, 1000));
 
-async function measure(url, label) {
-  const sat = await load.run(url, { inTopic: IN, outTopic: OUT, count: 30000 });
-  const r1k = await load.run(url, { inTopic: IN, outTopic: OUT, count: 5000, rate: 1000 });
-  const r2k = await load.run(url, { inTopic: IN, outTopic: OUT, count: 10000, rate: 2000 });
-  const r5k = await load.run(url, { inTopic: IN, outTopic: OUT, count: 15000, rate: 5000 });
-  return { label, sat, r1k, r2k, r5k };
-}
+const LOADS = {
+  sat: { count: 30000 },
+  r1k: { count: 5000, rate: 1000 },
+  r2k: { count: 10000, rate: 2000 },
+  r5k: { count: 15000, rate: 5000 },
+};
 
-async function withNodeRed(flows, fn) {
-  const nr = await startNodeRed({ flows });
-  try {
-    await new Promise((r) => setTimeout(r, 1500)); // let the MQTT clients subscribe
-    return await fn(nr);
-  } finally {
-    await nr.stop();
+/** One round: every load on every path, the paths in a rotating order. */
+async function round(url, k, results) {
+  const keys = Object.keys(PATHS);
+  const order = keys.map((_, i) => keys[(i + k) % keys.length]);
+  for (const [load_, opts] of Object.entries(LOADS)) {
+    for (const p of order) {
+      await settle();
+      const r = await load.run(url, { inTopic: PATHS[p].in, outTopic: PATHS[p].out, ...opts });
+      results[p][load_].push(r);
+    }
   }
 }
 
@@ -61,37 +77,49 @@ async function rss(nr) {
 async function main() {
   const broker = await startMosquitto();
   if (!broker) throw new Error('mosquitto is required for this benchmark (apt-get install mosquitto)');
-  const rows = [];
+  const results = Object.fromEntries(Object.keys(PATHS).map((p) => [p, Object.fromEntries(Object.keys(LOADS).map((l) => [l, []]))]));
+  let raw;
+  let plainNr;
+  let pkgNr;
+  let memory;
   try {
-    const raw = await load.rawPassThrough(broker.url, IN, OUT);
-    rows.push(await measure(broker.url, 'raw mqtt.js pass-through (ceiling)'));
-    await raw.close();
-    rows.push(await withNodeRed(plainFlow(broker.url), () => measure(broker.url, 'Node-RED mqtt in -> function -> mqtt out')));
-    let memory;
-    rows.push(await withNodeRed(packageFlow(broker.url), async (nr) => {
-      const r = await measure(broker.url, 'Node-RED mfg-subscribe -> validate -> idempotency (sqlite) -> mfg-publish (outbox)');
-      const n = Number(process.env.BENCH_RSS_EVENTS || 0);
-      if (n) {
-        const before = await rss(nr);
-        for (let done = 0; done < n; done += 50000) await load.run(broker.url, { inTopic: IN, outTopic: OUT, count: Math.min(50000, n - done) });
-        memory = { n, before, after: await rss(nr) };
-      }
-      return r;
-    }));
-    const plain = rows[1];
-    console.log('## End to end through Node-RED and mosquitto\n');
-    console.log('QoS 1 in and out, CloudEvents of ~700 bytes, one publisher and one subscriber client. Latency is publish to arrival on the output topic.\n');
-    console.log('| path | saturation msgs/s | vs plain | p50 / p99 ms at 1,000/s | at 2,000/s | at 5,000/s |');
-    console.log('|---|---:|---:|---|---|---|');
-    for (const r of rows) {
-      console.log(`| ${r.label} | ${fmt(r.sat.perSecond)} | ${fmt(r.sat.perSecond / plain.sat.perSecond, 2)} | ${fmt(r.r1k.p50, 1)} / ${fmt(r.r1k.p99, 1)} | ${fmt(r.r2k.p50, 1)} / ${fmt(r.r2k.p99, 1)} | ${fmt(r.r5k.p50, 1)} / ${fmt(r.r5k.p99, 1)} |`);
+    raw = await load.rawPassThrough(broker.url, PATHS.raw.in, PATHS.raw.out);
+    plainNr = await startNodeRed({ flows: plainFlow(broker.url) });
+    pkgNr = await startNodeRed({ flows: packageFlow(broker.url) });
+    await new Promise((r) => setTimeout(r, 1500)); // let the MQTT clients subscribe
+    for (const p of Object.keys(PATHS)) await load.run(broker.url, { inTopic: PATHS[p].in, outTopic: PATHS[p].out, count: 5000 }); // warm-up
+    for (let k = 0; k < ROUNDS; k++) await round(broker.url, k, results);
+    const n = Number(process.env.BENCH_RSS_EVENTS || 0);
+    if (n) {
+      await raw.close();
+      raw = undefined;
+      await plainNr.stop();
+      plainNr = undefined;
+      const before = await rss(pkgNr);
+      for (let done = 0; done < n; done += 50000) await load.run(broker.url, { inTopic: PATHS.pkg.in, outTopic: PATHS.pkg.out, count: Math.min(50000, n - done) });
+      memory = { n, before, after: await rss(pkgNr) };
     }
-    const lost = rows.filter((r) => [r.sat, r.r1k, r.r2k, r.r5k].some((x) => x.received !== x.sent));
-    if (lost.length) console.log(`\nNot every message arrived within the time limit for: ${lost.map((r) => r.label).join('; ')}.`);
-    if (memory) console.log(`\nRSS of the package's Node-RED over ${fmt(memory.n)} more events: ${fmt(memory.before, 1)} MB before, ${fmt(memory.after, 1)} MB after (growth ${fmt(memory.after - memory.before, 1)} MB; goal < 50 MB).`);
   } finally {
+    await raw?.close();
+    await plainNr?.stop();
+    await pkgNr?.stop();
     await broker.stop();
   }
+  const med = (p, l, f) => median(results[p][l].map((r) => r[f]));
+  const plainSat = med('plain', 'sat', 'perSecond');
+  console.log('## End to end through Node-RED and mosquitto\n');
+  console.log(`QoS 1 in and out, CloudEvents of ~700 bytes, one publisher and one subscriber client per run. Latency is publish to arrival on the output topic. The three paths run side by side on their own topics and are measured in turn, ${ROUNDS} rounds in rotating order after a warm-up; each figure is the median over the rounds (saturation: 30,000 events; paced: 5,000 / 10,000 / 15,000 events).\n`);
+  console.log('| path | saturation msgs/s | vs plain | p50 / p99 ms at 1,000/s | at 2,000/s | at 5,000/s |');
+  console.log('|---|---:|---:|---|---|---|');
+  for (const [p, def] of Object.entries(PATHS)) {
+    const lat = (l) => `${fmt(med(p, l, 'p50'), 1)} / ${fmt(med(p, l, 'p99'), 1)}`;
+    console.log(`| ${def.label} | ${fmt(med(p, 'sat', 'perSecond'))} | ${fmt(med(p, 'sat', 'perSecond') / plainSat, 2)} | ${lat('r1k')} | ${lat('r2k')} | ${lat('r5k')} |`);
+  }
+  const ratios = results.pkg.sat.map((r, i) => r.perSecond / results.plain.sat[i].perSecond);
+  console.log(`\nPer round, package vs plain at saturation: ${ratios.map((x) => fmt(x, 2)).join(', ')} (plain ${results.plain.sat.map((r) => fmt(r.perSecond)).join(', ')} msgs/s). p99 at 2,000/s per round, package: ${results.pkg.r2k.map((r) => fmt(r.p99, 1)).join(', ')} ms; plain: ${results.plain.r2k.map((r) => fmt(r.p99, 1)).join(', ')} ms.`);
+  const lost = Object.entries(PATHS).filter(([p]) => Object.values(results[p]).some((rs) => rs.some((x) => x.received !== x.sent)));
+  if (lost.length) console.log(`\nNot every message arrived within the time limit for: ${lost.map(([, d]) => d.label).join('; ')}.`);
+  if (memory) console.log(`\nRSS of the package's Node-RED over ${fmt(memory.n)} more events: ${fmt(memory.before, 1)} MB before, ${fmt(memory.after, 1)} MB after (growth ${fmt(memory.after - memory.before, 1)} MB; goal < 50 MB).`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
