@@ -158,7 +158,15 @@ describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
     }
     note(`drained: ERP ${erpL.length}/${expectErp}, WMS ${wmsL.length}/${expectWms}`);
     const dlq = await get(`${nr.url}/mfg-connect/dlq/dlq/letters?limit=1000`);
-    const metrics = await (await fetch(`${nr.url}/mfg-connect/metrics`)).text();
+    // An outbox deletes a delivered item after the posting's response (acks are gathered and
+    // committed): give the last ones a moment before reading the depths.
+    const depthsOf = (text) => [...text.matchAll(/^mfg_outbox_depth\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
+    let metrics;
+    for (const until = Date.now() + 10000; ;) {
+      metrics = await (await fetch(`${nr.url}/mfg-connect/metrics`)).text();
+      if (depthsOf(metrics).every((d) => d === 0) || Date.now() > until) break;
+      await sleep(200);
+    }
     const reasons = {};
     for (const l of dlq.items) reasons[l.reason.slice(0, 60)] = (reasons[l.reason.slice(0, 60)] || 0) + 1;
     note(`dead letters ${dlq.total}: ${JSON.stringify(reasons)}`);
@@ -180,7 +188,7 @@ describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
     assert.equal(dlq.total, malformedCount, 'every malformed msg is a dead letter');
     for (const l of dlq.items) assert.match(l.reason, /JSON|orderId|required/i);
 
-    const depths = [...metrics.matchAll(/^mfg_outbox_depth\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
+    const depths = depthsOf(metrics);
     assert.ok(depths.length > 0, 'outbox depth is reported');
     assert.deepEqual(depths.filter((d) => d !== 0), [], 'outboxes drained to zero');
   });
