@@ -1,9 +1,7 @@
 // Group commit: store operations arriving within the same tick (or a few ms of each
 // other under load) run in ONE transaction; each caller's promise settles only after
-// that transaction is durable. A transaction costs an fsync, so one transaction per msg
-// would cap a node at a few thousand msgs/s. With `durable` given, the transaction
-// commits without it and the fsync runs off the event loop: the callers of every
-// transaction committed before an fsync started are answered when it is done.
+// that transaction is durable. With synchronous=FULL a transaction costs an fsync, so
+// one transaction per msg would cap a node at a few thousand msgs/s.
 
 import { QueueFullError } from './types';
 
@@ -29,9 +27,6 @@ export interface GroupCommitOptions {
   maxBatch?: number;
 }
 
-/** Makes everything committed so far durable (an fsync off the event loop). */
-export type Durable = (done: (err?: Error | null) => void) => void;
-
 /** Told after each transaction: undefined when it committed, else why it rolled back. */
 export type CommitListener = (err?: Error) => void;
 
@@ -45,20 +40,10 @@ export class GroupCommit {
   private lastCommit = 0;
   private readonly windowMs: number;
   private readonly maxBatch: number;
-  /** committed, waiting for the next fsync */
-  private unsynced: Op[] = [];
-  private syncing?: Promise<void>;
-  /** operations the running fsync will answer */
-  private inSync = 0;
   /** number of transactions and operations committed, for tests and benchmarks */
   readonly stats = { transactions: 0, operations: 0 };
 
-  constructor(
-    private readonly transaction: (body: () => void) => void,
-    opts: GroupCommitOptions = {},
-    private readonly onCommit?: CommitListener,
-    private readonly durable?: Durable,
-  ) {
+  constructor(private readonly transaction: (body: () => void) => void, opts: GroupCommitOptions = {}, private readonly onCommit?: CommitListener) {
     this.windowMs = opts.windowMs ?? 2;
     this.maxBatch = opts.maxBatch ?? 4000;
   }
@@ -79,12 +64,7 @@ export class GroupCommit {
   }
 
   get pending(): number {
-    return this.ops.length + this.unsynced.length + this.inSync;
-  }
-
-  /** Resolves once every operation committed so far is durable. */
-  async settled(): Promise<void> {
-    while (this.syncing) await this.syncing;
+    return this.ops.length;
   }
 
   private schedule(): void {
@@ -129,36 +109,10 @@ export class GroupCommit {
     this.stats.transactions++;
     this.stats.operations += ops.length;
     this.onCommit?.();
-    if (this.durable) {
-      for (const op of ops) this.unsynced.push(op);
-      if (!this.syncing) this.sync();
-    } else settle(ops);
+    for (const op of ops) {
+      if (op.failed) op.reject(op.value);
+      else op.resolve(op.value);
+    }
     if (this.ops.length) this.schedule();
-  }
-
-  private sync(): void {
-    const ops = this.unsynced;
-    this.unsynced = [];
-    this.inSync = ops.length;
-    this.syncing = new Promise<void>((resolve) => {
-      this.durable!((err) => {
-        this.syncing = undefined;
-        this.inSync = 0;
-        if (err) {
-          // Committed but maybe not on disk: the callers must not count on it.
-          for (const op of ops) op.reject(err);
-          this.onCommit?.(err);
-        } else settle(ops);
-        if (this.unsynced.length) this.sync();
-        resolve();
-      });
-    });
-  }
-}
-
-function settle(ops: Op[]): void {
-  for (const op of ops) {
-    if (op.failed) op.reject(op.value);
-    else op.resolve(op.value);
   }
 }

@@ -1,7 +1,6 @@
-// The embedded default store: one SQLite file (WAL, durable at each group commit as with
-// synchronous=FULL) under the Node-RED user directory. All writes go through group commit;
-// reads go through the same queue so every caller sees the effects of the calls it made
-// before. The fsync of each commit runs off the event loop.
+// The embedded default store: one SQLite file (WAL, synchronous=FULL) under the Node-RED
+// user directory. All writes go through group commit; reads go through the same queue so
+// every caller sees the effects of the calls it made before.
 import fs from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
@@ -45,9 +44,6 @@ export class SqliteStore extends StoreBase implements StateStore {
     try {
       db = new Database(this.path);
       openSchema(db, opts.synchronous ?? 'full');
-      // 'full' on a file: commits skip SQLite's fsync and the group commit fsyncs the WAL
-      // off the event loop before it answers, which is as durable (see walSync).
-      if (this.path !== ':memory:' && (opts.synchronous ?? 'full') === 'full') db.pragma('synchronous = NORMAL');
     } catch (err) {
       db?.close();
       throw new Error(`sqlite store: cannot open ${this.path}: ${(err as Error).message}`);
@@ -58,33 +54,15 @@ export class SqliteStore extends StoreBase implements StateStore {
     const txn = this.db.transaction((body: () => void) => body());
     // A failed transaction (disk full, I/O error, locked file) shows in the state, so node
     // status tells the operator; the next commit that succeeds clears it.
-    const full = this.path !== ':memory:' && (opts.synchronous ?? 'full') === 'full';
     this.group = new GroupCommit((body) => txn.immediate(body), opts, (err) => {
       if (err) {
         this.depths.clear(); // counts changed inside the rolled-back transaction are void
         this.setState('error', err.message);
       }
       else if (this.state === 'error') this.setState('ready');
-    }, full ? (done) => this.walSync(done) : undefined);
+    });
     this.setState('ready');
     this.startPruning();
-  }
-
-  /**
-   * fsync of the WAL file in the libuv thread pool. Everything committed before it started
-   * is then on disk, as synchronous=FULL would have it at each commit. Checkpoints still
-   * sync the WAL before they copy it (synchronous=NORMAL does that), and the WAL file
-   * keeps its inode for as long as this connection is open.
-   */
-  private walFd?: number;
-  private walSync(done: (err?: Error | null) => void): void {
-    try {
-      this.walFd ??= fs.openSync(`${this.path}-wal`, 'r');
-    } catch (err) {
-      done(err as Error);
-      return;
-    }
-    fs.fdatasync(this.walFd, done);
   }
 
   /** transactions and operations committed so far (group commit at work) */
@@ -250,8 +228,6 @@ export class SqliteStore extends StoreBase implements StateStore {
     try {
       this.group.flush();
     } finally {
-      await this.group.settled();
-      if (this.walFd !== undefined) fs.closeSync(this.walFd);
       this.db.close();
       this.setState('closed');
     }
