@@ -4,6 +4,7 @@
 //   await ob.start();
 //   await ob.add(payload);      // resolves once persisted (group commit) -> then call done()
 //   ob.on('state', (s: OutboxState) => ...);   // depth, inFlight, breaker, paused, full, lastError
+//   ob.on('delivered', (item, info) => ...); ob.on('dead', (item, reason, info) => ...);  // info: describe(item)
 //   ob.pause('broker offline'); ob.resume();   // stop/start dispatching (e.g. while disconnected)
 //   await ob.close();           // stops; undelivered items stay in the store for the next start
 //
@@ -377,7 +378,7 @@ export class Outbox extends EventEmitter {
         const info = this.o.describe(i);
         observe.lag(this.queue, info.eventType, info.time, now);
         this.settle(i);
-        this.emit('delivered', i);
+        this.emit('delivered', i, info);
       }
       this.changed();
       this.kick();
@@ -460,7 +461,7 @@ export class Outbox extends EventEmitter {
       this.deadLettered++;
       this.forget(item);
       this.maybeMirror();
-      this.emit('dead', item, reason);
+      this.emit('dead', item, reason, info);
     } catch (err) {
       this.lastError = `store: ${(err as Error).message}`;
       this.fail(err);

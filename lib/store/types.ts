@@ -39,13 +39,14 @@ export interface IdempotencyStore {
   forget?(scope: string, key: string): Promise<boolean>;
 }
 
-/** One persisted outbox entry. */
+/** An outbox entry to persist; `text`, when given, is the payload already serialised as JSON (stored as is). */
 export interface EnqueueItem {
   partition: string;
   payload: unknown;
   text?: string;
 }
 
+/** One persisted outbox entry. */
 export interface QueueItem {
   id: number;
   queue: string;
@@ -66,7 +67,6 @@ export interface QueueItem {
 export interface QueueStore {
   /** Persists items durably, in the given order, and returns their ids. Rejects with
    *  a QueueFullError (nothing written) when the queue would exceed `limit` items. */
-  /** `text`, when given, is the payload already serialised as JSON (stored as is). */
   enqueue(queue: string, items: EnqueueItem[], limit?: number): Promise<number[]>;
   /** Head items (the oldest of each partition) that are due at `now`, skipping the
    *  partitions in `busy`; at most `max` items, oldest first. Does not remove them. */

@@ -1,10 +1,10 @@
 // Publishes canonical events to the MQTT backbone through the durable outbox: a msg is
 // persisted before done(), sent QoS 1 in order per partition key, and deleted on PUBACK.
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import { isCloudEvent, stampRecorded, CloudEvent } from '../../lib/events';
+import { isCloudEvent, stampRecorded } from '../../lib/events';
 import { eventProperties, LinkInfo, topicOfType, UserPropertiesMode } from '../../lib/mqtt';
 import { describeStored, splitStored, Stored, storedText, withRecordedTime } from './stored';
-import { Outbox, OutboxState, QueueFullError } from '../../lib/outbox';
+import { ItemInfo, Outbox, OutboxState, QueueFullError } from '../../lib/outbox';
 import type { QueueItem, StateStore } from '../../lib/store/types';
 import { observe } from '../../lib/observability';
 import { linkStatus } from '../mfg-broker/link-status';
@@ -83,11 +83,11 @@ export = (RED: NodeAPI) => {
         describe: describeStored,
       });
       outbox.on('state', (s: OutboxState) => { ob = s; show(); });
-      outbox.on('dead', (item: QueueItem, reason: string) => {
-        observe.message(node.id, 'mfg-publish', describeStored(item).eventType, 'dead-lettered');
+      outbox.on('dead', (item: QueueItem, reason: string, info: ItemInfo) => {
+        observe.message(node.id, 'mfg-publish', info.eventType, 'dead-lettered');
         node.warn(`mfg-publish: event ${(item.payload as Stored).payload?.id} moved to the dead letters: ${reason}`);
       });
-      outbox.on('delivered', (item: QueueItem) => observe.message(node.id, 'mfg-publish', describeStored(item).eventType, 'out'));
+      outbox.on('delivered', (_item: QueueItem, info: ItemInfo) => observe.message(node.id, 'mfg-publish', info.eventType, 'out'));
       outbox.on('error', (err: Error) => node.warn(`mfg-publish: ${err.message}`));
       if (!broker || broker.client.link.state !== 'connected') outbox.pause('broker not connected');
       await outbox.start();

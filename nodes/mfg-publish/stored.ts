@@ -2,6 +2,7 @@
 // event, last. The event's own JSON text can then be sent as stored, with no parse and
 // no second serialisation, and metrics read the head alone.
 import type { CloudEvent } from '../../lib/events';
+import { defaultDescribe, ItemInfo } from '../../lib/outbox/types';
 import type { QueueItem } from '../../lib/store/types';
 
 export interface Head {
@@ -49,12 +50,11 @@ export function splitStored(text: string | undefined): { head: Head; event: stri
   return { head, event: text.slice(i + MARK.length, -1) };
 }
 
-/** The event's type and time, from the head when there is one. */
-export function describeStored(item: QueueItem): { eventType?: string; time?: string; correlationId?: string } {
+/** The event's type, time and correlation, from the head when there is one (no parse of the event). */
+export function describeStored(item: QueueItem): ItemInfo {
   const s = splitStored(item.text);
   if (s) return { eventType: s.head.type, time: s.head.time, correlationId: s.head.correlationId };
-  const ev = (item.payload as Stored | undefined)?.payload;
-  return { eventType: ev?.type, time: typeof ev?.time === 'string' ? ev.time : undefined, correlationId: ev?.correlationid as string | undefined };
+  return defaultDescribe(item);
 }
 
 /** Adds recordedtime to an event's JSON text (it has none: the head says so). */

@@ -5,6 +5,14 @@ const mqtt = require('mqtt');
 const { helper, node, start, stop, until, flow } = require('../helpers/nr');
 const fs = require('fs');
 const { startMosquitto, startAedes, loudSkip, freePort, tmpDir } = require('../helpers/servers');
+const { registry } = require('../../dist/lib/observability/metrics');
+
+/** mfg_messages_total of node "pub", outcome out, for an event type (process-wide counter). */
+async function delivered(type) {
+  const v = (await registry.getSingleMetric('mfg_messages_total').get()).values
+    .find((x) => x.labels.node === 'pub' && x.labels.outcome === 'out' && x.labels.event_type === type);
+  return v ? v.value : 0;
+}
 
 const nodes = [node('mfg-plant'), node('mfg-broker'), node('mfg-publish')];
 const TOPIC = 'acme/BER1/assembly/line1/events/production/quantity/confirmed';
@@ -97,6 +105,7 @@ describe('mfg-publish node', () => {
     const completed = [];
     helper.getNode('caught').on('input', (m) => caught.push(m));
     helper.getNode('completed').on('input', (m) => completed.push(m));
+    const deliveredBefore = await delivered('mfg.production.quantity.confirmed.v1');
     for (let i = 0; i < 60; i++) helper.getNode('pub').receive({ payload: event(i) });
     await until(() => completed.length + caught.length === 60);
     assert.equal(completed.length, 50, 'the first 50 are persisted');
@@ -117,6 +126,8 @@ describe('mfg-publish node', () => {
     assert.deepEqual(sub.got.map((m) => m.ev.data.quantity.value), Array.from({ length: 50 }, (_, i) => i), 'FIFO');
     assert.ok(sub.got.every((m) => m.ev.time === '2026-11-27T08:00:00.000Z' && typeof m.ev.recordedtime === 'string'), 'buffered events keep time and get recordedtime');
     await until(() => /connected \(3\.1\.1\) · 0 buffered/.test(lastStatus('pub').text));
+    // sent as stored (3.1.1): the delivered count still carries the event type, read from the record's head
+    assert.equal(await delivered('mfg.production.quantity.confirmed.v1') - deliveredBefore, 50);
   });
 
   it('loses nothing and keeps per-partition order when the broker restarts in the middle of a stream', async (t) => {
