@@ -12,6 +12,12 @@ import { normalizePem } from './pem';
 import { HeldAcks } from './held-acks';
 import { matches, stripShare } from './topics';
 
+// mqtt.js writes dozens of debug lines per msg through client.log. With debug output off
+// each call still allocates its arguments (5 KB per msg through a flow): pass a no-op
+// unless DEBUG asks for mqttjs.
+const MQTT_DEBUG = /mqttjs/.test(process.env.DEBUG ?? '');
+const quiet = (): void => undefined;
+
 export type Protocol = 'auto' | '5' | '3.1.1';
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'error' | 'closed';
 
@@ -124,6 +130,7 @@ export class BackboneClient extends EventEmitter {
       resubscribe: false, // see subscribe()
       reconnectOnConnackError: true, // bad credentials or a refused version: keep trying, with backoff
       queueQoSZero: false,
+      log: MQTT_DEBUG ? undefined : quiet,
     };
     if (this.version === 5) {
       options.properties = { receiveMaximum: this.acks.limit };

@@ -10,19 +10,70 @@ interface Entry {
   /** routed deliveries whose receive is still to come */
   pending: number;
   delivered: boolean;
-  timer: NodeJS.Timeout;
+  /** epoch ms after which handled(true) is called */
+  deadline: number;
   handled: (timedOut: boolean) => void;
 }
 
 const entries = new Map<string, Entry>();
 let installed = false;
 
+// Per msg, no timer and no setImmediate of its own: thousands of msgs/s would each
+// allocate several. One sweep timer serves the deadlines, and one setImmediate runs the
+// checks queued in a tick, in the order they were queued.
+let sweepTimer: NodeJS.Timeout | undefined;
+let sweepAt = Infinity;
+type Check = () => void;
+let checks: Check[] = [];
+
+function later(check: Check): void {
+  checks.push(check);
+  if (checks.length === 1) setImmediate(runChecks);
+}
+
+function runChecks(): void {
+  const list = checks;
+  checks = [];
+  for (let i = 0; i < list.length; i++) {
+    try {
+      list[i]();
+    } catch (err) {
+      // the checks after it belong to other msgs: they still run, next turn
+      const rest = list.slice(i + 1);
+      if (rest.length) {
+        if (!checks.length) setImmediate(runChecks);
+        checks = rest.concat(checks);
+      }
+      throw err;
+    }
+  }
+}
+
+function armSweep(at: number): void {
+  if (at >= sweepAt) return;
+  if (sweepTimer) clearTimeout(sweepTimer);
+  sweepAt = at;
+  sweepTimer = setTimeout(sweep, Math.max(1, at - Date.now()));
+  sweepTimer.unref();
+}
+
+function sweep(): void {
+  sweepTimer = undefined;
+  sweepAt = Infinity;
+  const now = Date.now();
+  let next = Infinity;
+  for (const [id, e] of entries) {
+    if (e.deadline <= now) finish(id, e, true);
+    else if (e.deadline < next) next = e.deadline;
+  }
+  if (next < Infinity) armSweep(next);
+}
+
 type MsgEvent = { msg?: { _msgid?: string } };
 
 function finish(id: string, e: Entry, timedOut: boolean): void {
   if (entries.get(id) !== e) return;
   entries.delete(id);
-  clearTimeout(e.timer);
   e.handled(timedOut);
 }
 
@@ -66,7 +117,7 @@ function install(RED: NodeAPI): void {
     const e = id ? entries.get(id) : undefined;
     if (!e) return;
     // A failing node hands the msg to Catch nodes right after this hook: count that first.
-    setImmediate(() => {
+    later(() => {
       e.count--;
       if (e.count <= 0 && e.pending === 0) finish(id!, e, false);
     });
@@ -83,13 +134,12 @@ export function whenHandled(RED: NodeAPI, msgId: string, timeoutMs: number, hand
   } catch (err) {
     RED.log.warn(`mfg-connect: cannot track message completion: ${(err as Error).message}`);
   }
-  const e: Entry = { count: 0, pending: 0, delivered: false, handled, timer: undefined as unknown as NodeJS.Timeout };
-  e.timer = setTimeout(() => finish(msgId, e, true), timeoutMs);
-  e.timer.unref();
+  const e: Entry = { count: 0, pending: 0, delivered: false, handled, deadline: Date.now() + timeoutMs };
   entries.set(msgId, e);
+  armSweep(e.deadline);
   // Nothing wired (or a hook of another package made delivery asynchronous): no
   // delivery by the next turn means there is nothing to wait for.
-  setImmediate(() => {
+  later(() => {
     if (!e.delivered) finish(msgId, e, false);
   });
 }
