@@ -12,10 +12,6 @@ import { normalizePem } from './pem';
 import { HeldAcks } from './held-acks';
 import { matches, stripShare } from './topics';
 
-// mqtt.js writes dozens of debug lines per msg through client.log. With debug output off
-// each call still allocates its arguments (5 KB per msg through a flow): pass a no-op
-// unless DEBUG asks for mqttjs.
-const MQTT_DEBUG = /mqttjs/.test(process.env.DEBUG ?? '');
 const quiet = (): void => undefined;
 
 export type Protocol = 'auto' | '5' | '3.1.1';
@@ -130,13 +126,16 @@ export class BackboneClient extends EventEmitter {
       resubscribe: false, // see subscribe()
       reconnectOnConnackError: true, // bad credentials or a refused version: keep trying, with backoff
       queueQoSZero: false,
-      log: MQTT_DEBUG ? undefined : quiet,
     };
     if (this.version === 5) {
       options.properties = { receiveMaximum: this.acks.limit };
       if (o.cleanSession === false) options.properties.sessionExpiryInterval = o.sessionExpirySec ?? 7 * 24 * 3600;
     }
     const c = mqtt.connect(o.url, options);
+    // mqtt.js writes dozens of debug lines per msg through client.log. With its debug
+    // namespace off each call still allocates its arguments (5 KB per msg through a flow),
+    // so the logger is swapped for a no-op unless DEBUG (as `debug` reads it) enables it.
+    if (!(c.log as { enabled?: boolean }).enabled) c.log = quiet;
     this.client = c;
     this.acks.attach(c);
     c.on('connect', (connack) => this.onConnect(connack as Packet & { properties?: Record<string, unknown> }));
