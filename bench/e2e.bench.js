@@ -46,7 +46,7 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const settle = () => new Promise((r) => setTimeout(r, 1000));
+const settle = (ms = 1000) => new Promise((r) => setTimeout(r, ms));
 
 const LOADS = {
   sat: { count: 30000 },
@@ -97,15 +97,14 @@ async function main() {
       plainNr = undefined;
       // Both readings after the same idle pause: right after a saturated run the RSS still
       // holds that run's backlog, which says nothing about growth.
-      const quiet = () => new Promise((r) => setTimeout(r, 10000));
-      await quiet();
+      await settle(10000);
       const before = await rss(pkgNr);
       let peak = before;
       for (let done = 0; done < n; done += 50000) {
         await load.run(broker.url, { inTopic: PATHS.pkg.in, outTopic: PATHS.pkg.out, count: Math.min(50000, n - done) });
         peak = Math.max(peak, await rss(pkgNr));
       }
-      await quiet();
+      await settle(10000);
       memory = { n, before, peak, after: await rss(pkgNr) };
     }
   } finally {
