@@ -53,13 +53,12 @@ export type Sync = 'full' | 'normal';
  * synchronous=FULL (default): the WAL is fsynced at every commit, so a committed key or
  * outbox entry survives power loss, not only a process kill. NORMAL survives kill -9 but
  * may lose the last commits on power loss. busy_timeout lets a second process (a CLI,
- * a backup) hold the lock briefly without failing our writes; it is short because
- * better-sqlite3 waits synchronously, holding up the flows.
+ * a backup) hold the lock for a while without failing our writes.
  */
-export function openSchema(db: Database.Database, sync: Sync): void {
+export function openSchema(db: Database.Database, sync: Sync, busyMs: number): void {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${sync === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.pragma('busy_timeout = 1000');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyMs))}`);
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new Error(`state store ${db.name} has schema version ${version}, newer than this package understands (${SCHEMA_VERSION})`);

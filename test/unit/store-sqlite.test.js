@@ -35,6 +35,31 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('calls made while a transaction commits go together into the next one, in order', async () => {
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    await store.claim('g', 'warm', EAGER);
+    const other = new Database(store.path);
+    other.exec('BEGIN IMMEDIATE'); // keeps the first batch committing until released
+    const before = store.commitStats;
+    const first = store.claim('g', 'first', EAGER);
+    const later = [];
+    for (let tick = 0; tick < 10; tick++) {
+      await new Promise((r) => setTimeout(r, 5));
+      for (let i = 0; i < 50; i++) later.push(store.claim('g', `t${tick}-${i}`, EAGER));
+    }
+    later.push(store.claim('g', 'first', EAGER)); // sees the claim made before it
+    other.exec('ROLLBACK');
+    other.close();
+    assert.equal((await first).status, 'new');
+    const rs = await Promise.all(later);
+    assert.equal(rs.filter((r) => r.status === 'new').length, 500);
+    assert.equal(rs[500].status, 'duplicate');
+    const after = store.commitStats;
+    assert.equal(after.operations - before.operations, 502);
+    assert.equal(after.transactions - before.transactions, 2);
+    await store.close();
+  });
+
   it('keeps keys, queues and dead letters across a reopen of the file', async () => {
     const f = file();
     let store = new SqliteStore({ path: f, pruneIntervalMs: 0 });
@@ -72,7 +97,7 @@ describe('sqlite store', () => {
   });
 
   it('a batch the database refuses rejects every call in it and shows in the state until a commit succeeds', async () => {
-    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0, busyTimeoutMs: 200 });
     const states = [];
     store.on('state', (s, detail) => states.push([s, detail]));
     // Another connection holds the write lock longer than the busy timeout.
@@ -89,6 +114,48 @@ describe('sqlite store', () => {
     assert.equal(store.state, 'ready');
     assert.deepEqual(states.map(([s]) => s), ['error', 'ready']);
     await store.close();
+  });
+
+  it('a write waiting for another process to release its lock does not hold up the event loop', async () => {
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    const other = new Database(store.path);
+    other.exec('BEGIN IMMEDIATE');
+    let settled = false;
+    const claim = store.claim('s', 'waits', EAGER).finally(() => { settled = true; });
+    // Inline, better-sqlite3 would sleep on the lock in this thread and no timer would fire.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    await new Promise((r) => setTimeout(r, 400));
+    clearInterval(timer);
+    assert.ok(ticks >= 20, `${ticks} timer ticks in 400 ms`);
+    assert.equal(settled, false, 'the claim waits for the lock');
+    other.exec('ROLLBACK');
+    other.close();
+    assert.equal((await claim).status, 'new');
+    assert.equal(store.state, 'ready');
+    await store.close();
+  });
+
+  it('a store thread that dies shows in the state with the reason, and the next call runs in a new one', async () => {
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    await store.claim('s', 'before', EAGER);
+    const states = [];
+    store.on('state', (s, detail) => states.push([s, detail]));
+    await store.thread.worker.terminate();
+    assert.equal(store.state, 'error');
+    assert.match(states[0][1], /store thread stopped: exited with code 1/);
+    assert.equal((await store.claim('s', 'after', EAGER)).status, 'new');
+    assert.equal((await store.get('s', 'before')).state, 'in-flight', 'what was committed before is still there');
+    assert.deepEqual(states.map(([s]) => s), ['error', 'ready']);
+    await store.close();
+  });
+
+  it('an in-memory database runs inline; asking for a thread is refused', async () => {
+    const store = new SqliteStore({ path: ':memory:', pruneIntervalMs: 0 });
+    assert.equal(store.thread, undefined);
+    assert.equal((await store.claim('s', 'k', EAGER)).status, 'new');
+    await store.close();
+    assert.throws(() => new SqliteStore({ path: ':memory:', thread: true }), /in-memory database cannot run in its own thread/);
   });
 
   it('a closed store rejects calls with a clear reason', async () => {
