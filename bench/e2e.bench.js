@@ -7,6 +7,7 @@
 const { startMosquitto } = require('../test/helpers/servers');
 const { startNodeRed } = require('../test/helpers/child-nr');
 const load = require('./lib/mqtt-load');
+const { packageFlow, fmt, median, settle, rss } = require('./lib/e2e');
 
 // Each path has its own topics, so all three run side by side and are measured in turn,
 // round after round: a slow minute on a shared machine then hits every path alike.
@@ -29,25 +30,6 @@ function plainFlow(url) {
   ];
 }
 
-function packageFlow(url) {
-  const { in: IN, out: OUT } = PATHS.pkg;
-  return [
-    { id: 't', type: 'tab' },
-    { id: 'b', type: 'mfg-broker', url, protocol: '3.1.1', clientId: '', keepalive: 60, cleanSession: true, verifyTls: true, maxInFlight: 1000 },
-    { id: 'sub', type: 'mfg-subscribe', z: 't', x: 1, y: 1, broker: 'b', mode: 'topic', topic: IN, types: '', group: '', qos: 1, wires: [['val'], []] },
-    { id: 'val', type: 'mfg-validate', z: 't', x: 1, y: 1, schemaFrom: 'catalog', maxBytes: 262144, wires: [['idem'], []] },
-    { id: 'idem', type: 'mfg-idempotency', z: 't', x: 1, y: 1, keyType: 'eventid', key: '', scope: 'bench', mode: 'mark', wires: [['pub'], []] },
-    { id: 'pub', type: 'mfg-publish', z: 't', x: 1, y: 1, broker: 'b', topicFrom: 'fixed', topic: OUT, limit: 1000000, wires: [] },
-  ];
-}
-
-const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const settle = (ms = 1000) => new Promise((r) => setTimeout(r, ms));
-
 const LOADS = {
   sat: { count: 30000 },
   r1k: { count: 5000, rate: 1000 },
@@ -68,12 +50,6 @@ async function round(url, k, results) {
   }
 }
 
-async function rss(nr) {
-  const fs = require('fs');
-  const s = fs.readFileSync(`/proc/${nr.child.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(s)[1]) / 1024;
-}
-
 async function main() {
   const broker = await startMosquitto();
   if (!broker) throw new Error('mosquitto is required for this benchmark (apt-get install mosquitto)');
@@ -85,7 +61,7 @@ async function main() {
   try {
     raw = await load.rawPassThrough(broker.url, PATHS.raw.in, PATHS.raw.out);
     plainNr = await startNodeRed({ flows: plainFlow(broker.url) });
-    pkgNr = await startNodeRed({ flows: packageFlow(broker.url) });
+    pkgNr = await startNodeRed({ flows: packageFlow(broker.url, PATHS.pkg.in, PATHS.pkg.out) });
     await new Promise((r) => setTimeout(r, 1500)); // let the MQTT clients subscribe
     for (const p of Object.keys(PATHS)) await load.run(broker.url, { inTopic: PATHS[p].in, outTopic: PATHS[p].out, count: 5000 }); // warm-up
     for (let k = 0; k < ROUNDS; k++) await round(broker.url, k, results);

@@ -66,7 +66,9 @@ export function acquireStore(RED: NodeAPI, id?: string): StateStore {
     return cfg.store;
   }
   const file = defaultStatePath(RED);
-  return sharedStore(`sqlite:${file}`, () => createStore({ kind: 'sqlite', path: file }));
+  // mfgConnect.storeThread: false runs SQLite on the main thread (one thread less).
+  const thread = (RED.settings as unknown as { mfgConnect?: { storeThread?: boolean } }).mfgConnect?.storeThread !== false;
+  return sharedStore(`sqlite:${file}`, () => createStore({ kind: 'sqlite', path: file, thread }));
 }
 
 /** Gives back a store from acquireStore() or sharedStore(); the last holder closes it. */
