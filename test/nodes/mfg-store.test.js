@@ -112,3 +112,22 @@ describe('mfg-store config node', () => {
     }
   });
 });
+
+describe('default state store', () => {
+  const { acquireStore, releaseStore } = require('../../dist/nodes/shared/store');
+  const red = (mfgConnect) => ({ settings: { mfgConnect: { stateFile: path.join(tmpDir('mfg-default-'), 'state.db'), ...mfgConnect } } });
+
+  it('runs SQLite in its own thread unless settings say mfgConnect.storeThread: false', async () => {
+    for (const [settings, threaded] of [[{}, true], [{ storeThread: true }, true], [{ storeThread: false }, false]]) {
+      const store = acquireStore(red(settings));
+      try {
+        assert.equal(store.kind, 'sqlite');
+        assert.equal(store.thread !== undefined, threaded, JSON.stringify(settings));
+        assert.equal((await store.claim('s', 'k', { mode: 'mark', leaseMs: 1000, retentionMs: 60000 })).status, 'new');
+      } finally {
+        await releaseStore(store);
+      }
+      assert.equal(store.state, 'closed', 'the last holder closes it');
+    }
+  });
+});
