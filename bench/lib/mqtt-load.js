@@ -86,8 +86,10 @@ async function run(url, { inTopic, outTopic, count, rate = 0, window = 1000, tim
     };
     pump();
   });
-  const timeout = new Promise((r) => setTimeout(r, timeoutMs));
+  let limit;
+  const timeout = new Promise((r) => { limit = setTimeout(r, timeoutMs); });
   await Promise.race([done, timeout]);
+  clearTimeout(limit); // else it holds the process open after the last run
   const seconds = ((lastAt || performance.now()) - t0) / 1000;
   pub.end(true);
   sub.end(true);
