@@ -1,6 +1,6 @@
 // The embedded default store: one SQLite file (WAL, synchronous=FULL) under the Node-RED
-// user directory. A file store runs its SQLite work in its own thread (sqlite-thread);
-// an in-memory one runs inline under group commit. Either way all calls, reads too, go
+// user directory. It runs SQLite inline under group commit, or (option thread, a file
+// only) in its own thread (sqlite-thread). Either way all calls, reads too, go
 // through one ordered queue, so every caller sees the effects of the calls it made before.
 import fs from 'fs';
 import path from 'path';
@@ -17,7 +17,7 @@ export interface SqliteStoreOptions extends PruneOptions, GroupCommitOptions {
   path: string;
   /** 'full' (default): durable on power loss; 'normal': durable on process kill only */
   synchronous?: Sync;
-  /** run SQLite in the store's own thread (default: yes for a file, no for ':memory:') */
+  /** run SQLite in the store's own thread (default: no; a file only) */
   thread?: boolean;
   /** how long a write waits for another process's lock before it fails (ms) */
   busyTimeoutMs?: number;
@@ -47,7 +47,7 @@ export class SqliteStore extends StoreBase implements StateStore {
       // Business data: readable by the Node-RED user only (SQLite gives -wal and -shm the same mode).
       if (!fs.existsSync(this.path)) fs.closeSync(fs.openSync(this.path, 'a', 0o600));
     }
-    const threaded = opts.thread ?? !inMemory;
+    const threaded = opts.thread ?? false;
     if (threaded && inMemory) throw new Error('sqlite store: an in-memory database cannot run in its own thread');
     const eo: EngineOptions = { path: this.path, sync: opts.synchronous ?? 'full', busyMs: opts.busyTimeoutMs ?? (threaded ? BUSY_MS_THREAD : BUSY_MS_INLINE) };
     // A failed transaction (disk full, I/O error, locked file) shows in the state, so node

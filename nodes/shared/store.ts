@@ -66,8 +66,8 @@ export function acquireStore(RED: NodeAPI, id?: string): StateStore {
     return cfg.store;
   }
   const file = defaultStatePath(RED);
-  // mfgConnect.storeThread: false runs SQLite on the main thread (one thread less).
-  const thread = (RED.settings as unknown as { mfgConnect?: { storeThread?: boolean } }).mfgConnect?.storeThread !== false;
+  // mfgConnect.storeThread: true runs SQLite in the store's own thread (opt-in for now).
+  const thread = (RED.settings as unknown as { mfgConnect?: { storeThread?: boolean } }).mfgConnect?.storeThread === true;
   return sharedStore(`sqlite:${file}`, () => createStore({ kind: 'sqlite', path: file, thread }));
 }
 

@@ -117,8 +117,8 @@ describe('default state store', () => {
   const { acquireStore, releaseStore } = require('../../dist/nodes/shared/store');
   const red = (mfgConnect) => ({ settings: { mfgConnect: { stateFile: path.join(tmpDir('mfg-default-'), 'state.db'), ...mfgConnect } } });
 
-  it('runs SQLite in its own thread unless settings say mfgConnect.storeThread: false', async () => {
-    for (const [settings, threaded] of [[{}, true], [{ storeThread: true }, true], [{ storeThread: false }, false]]) {
+  it('runs SQLite in its own thread only when settings say mfgConnect.storeThread: true', async () => {
+    for (const [settings, threaded] of [[{}, false], [{ storeThread: true }, true], [{ storeThread: false }, false]]) {
       const store = acquireStore(red(settings));
       try {
         assert.equal(store.kind, 'sqlite');

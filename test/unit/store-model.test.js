@@ -76,7 +76,7 @@ let db = 0;
 const kinds = [
   ['memory', () => new MemoryStore({ pruneIntervalMs: 0 })],
   ['sqlite', () => new SqliteStore({ path: path.join(tmpDir('model-'), 'state.db'), pruneIntervalMs: 0 })],
-  ['sqlite in memory (inline)', () => new SqliteStore({ path: ':memory:', pruneIntervalMs: 0 })],
+  ['sqlite in its own thread', () => new SqliteStore({ path: path.join(tmpDir('model-'), 'state.db'), pruneIntervalMs: 0, thread: true })],
 ];
 // Each run gets its own key prefix on the one server (the redis contract test covers
 // the missing-server case loudly).

@@ -36,7 +36,7 @@ describe('sqlite store', () => {
   });
 
   it('calls made while a transaction commits go together into the next one, in order', async () => {
-    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0, thread: true });
     await store.claim('g', 'warm', EAGER);
     const other = new Database(store.path);
     other.exec('BEGIN IMMEDIATE'); // keeps the first batch committing until released
@@ -117,7 +117,7 @@ describe('sqlite store', () => {
   });
 
   it('a write waiting for another process to release its lock does not hold up the event loop', async () => {
-    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0, thread: true });
     const other = new Database(store.path);
     other.exec('BEGIN IMMEDIATE');
     let settled = false;
@@ -137,7 +137,7 @@ describe('sqlite store', () => {
   });
 
   it('a store thread that dies shows in the state with the reason, and the next call runs in a new one', async () => {
-    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    const store = new SqliteStore({ path: file(), pruneIntervalMs: 0, thread: true });
     await store.claim('s', 'before', EAGER);
     const states = [];
     store.on('state', (s, detail) => states.push([s, detail]));
@@ -150,7 +150,10 @@ describe('sqlite store', () => {
     await store.close();
   });
 
-  it('an in-memory database runs inline; asking for a thread is refused', async () => {
+  it('a store runs inline unless asked for a thread; an in-memory one cannot have one', async () => {
+    const inline = new SqliteStore({ path: file(), pruneIntervalMs: 0 });
+    assert.equal(inline.thread, undefined);
+    await inline.close();
     const store = new SqliteStore({ path: ':memory:', pruneIntervalMs: 0 });
     assert.equal(store.thread, undefined);
     assert.equal((await store.claim('s', 'k', EAGER)).status, 'new');
