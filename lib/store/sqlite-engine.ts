@@ -3,6 +3,7 @@
 // or, for an in-memory database, inline; so its inputs and results are plain data.
 import Database from 'better-sqlite3';
 import { decodeResult, record } from './base';
+import { isOperationError } from './group-commit';
 import { openSchema, statements, Sync } from './sqlite-schema';
 import { deadLetterQuery, rowToDeadLetter, rowToItem } from './sqlite-rows';
 import { headIds, headStatements } from './sqlite-heads';
@@ -64,7 +65,8 @@ export class SqliteEngine {
     return (this.ops[name] as (...a: unknown[]) => unknown)(...args);
   }
 
-  /** Runs the calls in one transaction. A call that fails with a full queue fails alone;
+  /** Runs the calls in one transaction. A call that fails with an operation error (a full
+   *  queue), as group commit counts them, fails alone;
    *  any other error rolls the whole batch back and is thrown. */
   exec(calls: OpCall[]): OpResult[] {
     const out: OpResult[] = new Array(calls.length);
@@ -73,8 +75,9 @@ export class SqliteEngine {
         try {
           out[i] = { v: this.call(calls[i][0], calls[i][1]) };
         } catch (err) {
-          if (!(err instanceof QueueFullError)) throw err;
-          out[i] = { e: { name: err.name, message: err.message, queue: err.queue, limit: err.limit } };
+          if (!isOperationError(err)) throw err;
+          const e = err as Error & { queue?: string; limit?: number };
+          out[i] = { e: { name: e.name, message: e.message, queue: e.queue, limit: e.limit } };
         }
       }
     });

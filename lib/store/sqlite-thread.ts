@@ -38,10 +38,6 @@ export class SqliteThread {
     });
   }
 
-  get pending(): number {
-    return this.queued.length + (this.inFlight ? this.inFlight.ops.length : 0);
-  }
-
   private spawn(): Worker {
     const w = new Worker(WORKER, { workerData: this.opts });
     w.on('message', (m: BatchReply) => this.settle(m));
