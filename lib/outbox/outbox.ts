@@ -50,6 +50,10 @@ export class Outbox extends EventEmitter {
   private tailOk = true;
   /** dispatched in store mode and not yet settled */
   private readonly storeOut = new Map<number, QueueItem>();
+  /** delivered, partition already let go, ack not yet committed */
+  private readonly freed = new Set<number>();
+  /** failed and being rescheduled in the store */
+  private readonly retrying = new Set<number>();
   private readonly mem = new PartitionQueues();
   /** store mode: partitions met so far */
   private readonly seen = new Set<string>();
@@ -205,6 +209,8 @@ export class Outbox extends EventEmitter {
       const n = ids.length;
       if (this.mirrored && this.mem.size + n > this.o.memoryLimit) {
         // Too many to hold: the store becomes the source until the older items are gone.
+        // Acks of delivered items go to the store first, so no head read meets them again.
+        void this.flushAcks();
         this.mirrored = false;
         this.mem.clear();
         this.older = this.depth - n;
@@ -221,7 +227,10 @@ export class Outbox extends EventEmitter {
       }
       if (this.mirrored || this.tailOk) {
         const now = this.o.now();
-        accepted.forEach((p, i) => this.mem.put(new MirroredItem(ids[i], this.queue, p.partition, texts[i], now)));
+        // A head read may have met (and dispatched) an item before this line ran.
+        accepted.forEach((p, i) => {
+          if (!this.storeOut.has(ids[i])) this.mem.put(new MirroredItem(ids[i], this.queue, p.partition, texts[i], now));
+        });
       }
       accepted.forEach((p, i) => p.resolve(ids[i]));
       this.changed();
@@ -341,6 +350,11 @@ export class Outbox extends EventEmitter {
     if (this.finished) return;
     this.inFlight--;
     this.breaker.success();
+    // The partition's next item may go now: its order of effects is kept, and a crash
+    // before the ack commits only repeats this one (acks commit in order, so never a later
+    // one without it). From the mirror nothing can meet it again; a head read from the
+    // store could until the ack is submitted (flushAcks lets go then).
+    if (this.mirrored && !this.storeOut.has(item.id)) this.release(item);
     this.acks.push(item);
     this.kick();
     if (this.acks.length >= 1000) this.flushAcks();
@@ -358,14 +372,33 @@ export class Outbox extends EventEmitter {
     if (!this.acks.length) return Promise.all([...this.acking]).then(() => undefined);
     const items = this.acks;
     this.acks = [];
+    // Submitted before any later head read, which therefore cannot meet these items.
+    let acked: Promise<void>;
+    try {
+      acked = this.o.store.ack(this.queue, items.map((i) => i.id));
+    } catch (err) {
+      acked = Promise.reject(err);
+    }
+    let freed = false;
+    for (const i of items) {
+      if (!this.freed.has(i.id)) {
+        this.release(i);
+        freed = true;
+      }
+    }
+    if (freed) this.kick();
     const w = (async () => {
       try {
-        await this.o.store.ack(this.queue, items.map((i) => i.id));
+        await acked;
       } catch (err) {
-        // Not acked: the items stay stored and are sent again later (at-least-once).
+        // Not acked: the items stay stored and are sent again later (at-least-once); the
+        // mirror must hold them again for that.
         this.lastError = `store: ${(err as Error).message}`;
         this.fail(err);
-        for (const i of items) this.settle(i);
+        for (const i of items) {
+          this.settle(i);
+          if (this.mirrored) this.mem.put(i);
+        }
         this.wake(this.o.now() + 1000);
         return;
       }
@@ -395,8 +428,9 @@ export class Outbox extends EventEmitter {
 
   private maybeMirror(): void {
     if (this.mirrored || (this.depth > 0 && !(this.tailOk && this.older <= 0))) return;
-    // What store mode has in flight is not for dispatch from the mirror.
-    for (const it of this.storeOut.values()) this.mem.remove(it.partition, it.id);
+    // What store mode has in flight is not for dispatch from the mirror (a retry is: its
+    // rescheduled copy is already back in the mirror).
+    for (const it of this.storeOut.values()) if (!this.retrying.has(it.id)) this.mem.remove(it.partition, it.id);
     this.mirrored = true;
     this.older = 0;
     this.tailOk = true;
@@ -404,12 +438,22 @@ export class Outbox extends EventEmitter {
     this.discoveredAt = -Infinity;
   }
 
-  /** The item no longer holds its partition. */
+  /** The item lets go of its partition ahead of being settled. */
+  private release(item: QueueItem): void {
+    this.freed.add(item.id);
+    this.letGo(item.partition);
+  }
+
+  /** The item is done with: acked, rescheduled or dead-lettered (or its ack failed). */
   private settle(item: QueueItem): void {
     this.storeOut.delete(item.id);
-    const n = (this.busy.get(item.partition) || 1) - 1;
-    if (n > 0) this.busy.set(item.partition, n);
-    else this.busy.delete(item.partition);
+    if (!this.freed.delete(item.id)) this.letGo(item.partition);
+  }
+
+  private letGo(partition: string): void {
+    const n = (this.busy.get(partition) || 1) - 1;
+    if (n > 0) this.busy.set(partition, n);
+    else this.busy.delete(partition);
   }
 
   private async failed(item: QueueItem, err: unknown): Promise<void> {
@@ -436,11 +480,13 @@ export class Outbox extends EventEmitter {
     };
     if (this.mirrored) this.mem.put(again);
     else this.mem.replace(again);
+    this.retrying.add(item.id);
     try {
       await this.o.store.retryLater(this.queue, item.id, now + delay, c.reason);
     } catch (e) {
       this.fail(e);
     }
+    this.retrying.delete(item.id);
     this.emit('retry', item, c.reason, delay);
     this.settle(item);
     this.changed();
@@ -465,6 +511,11 @@ export class Outbox extends EventEmitter {
     } catch (err) {
       this.lastError = `store: ${(err as Error).message}`;
       this.fail(err);
+      // still stored: the mirror must hold it again, to try once the store recovers
+      if (this.mirrored) {
+        const { id, queue, partition, payload, createdAt, lastError } = item;
+        this.mem.put({ id, queue, partition, payload, attempts, createdAt, lastError, notBefore: this.o.now() + 1000 });
+      }
     }
     this.settle(item);
     this.changed();

@@ -60,6 +60,17 @@ function malformed(i) {
 const get = async (url) => (await fetch(url)).json();
 const post = (url, body) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-API-Key': 'storm', 'Idempotency-Key': require('crypto').randomUUID() }, body: JSON.stringify(body) });
 
+/** What stays in the outboxes, by queue, attempts and whether it is due (read beside the running store). */
+function leftInQueues(userDir) {
+  const Database = require('better-sqlite3');
+  const db = new Database(path.join(userDir, 'mfg-connect', 'state.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT queue, attempts, not_before > ? AS waiting, count(*) AS n, min(last_error) AS error FROM queue_items GROUP BY 1, 2, 3').all(Date.now());
+  } finally {
+    db.close();
+  }
+}
+
 describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
   let broker, erp, wms, wmsLink, nr, mqttPort, mosqExtra;
   const userDir = tmpDir('mfg-storm-');
@@ -148,19 +159,21 @@ describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
     // drain: wait for the ledgers to be complete
     const expectErp = COUNTS.confirm + COUNTS.hold;
     const expectWms = COUNTS.putaway + COUNTS.hold;
+    const depthsOf = (text) => [...text.matchAll(/^mfg_outbox_depth\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
     const end = Date.now() + 240000;
     let erpL, wmsL;
+    let polls = 0;
     for (;;) {
       erpL = (await get(`${erp.url}/__sim/ledger`)).entries.slice(ledgerBefore);
       wmsL = (await get(`${wms.url}/__sim/ledger`)).entries;
       if ((erpL.length >= expectErp && wmsL.length >= expectWms) || Date.now() > end) break;
+      if (++polls % 10 === 0) note(`draining: ERP ${erpL.length}/${expectErp}, WMS ${wmsL.length}/${expectWms}, outbox depths ${depthsOf(await (await fetch(`${nr.url}/mfg-connect/metrics`)).text())}`);
       await sleep(1000);
     }
     note(`drained: ERP ${erpL.length}/${expectErp}, WMS ${wmsL.length}/${expectWms}`);
     const dlq = await get(`${nr.url}/mfg-connect/dlq/dlq/letters?limit=1000`);
     // An outbox deletes a delivered item after the posting's response (acks are gathered and
     // committed): give the last ones a moment before reading the depths.
-    const depthsOf = (text) => [...text.matchAll(/^mfg_outbox_depth\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
     let metrics;
     for (const until = Date.now() + 10000; ;) {
       metrics = await (await fetch(`${nr.url}/mfg-connect/metrics`)).text();
@@ -170,7 +183,7 @@ describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
     const reasons = {};
     for (const l of dlq.items) reasons[l.reason.slice(0, 60)] = (reasons[l.reason.slice(0, 60)] || 0) + 1;
     note(`dead letters ${dlq.total}: ${JSON.stringify(reasons)}`);
-    note(metrics.split('\n').filter((l) => /^mfg_(outbox_depth|messages_total\{[^}]*(duplicate|error|dead))/.test(l)).join('\n'));
+    note(metrics.split('\n').filter((l) => /^mfg_(outbox_depth|messages_total\{[^}]*(posted|duplicate|error|dead))/.test(l)).join('\n'));
 
     const distinct = (l) => new Set(l.map((e) => `${e.kind}|${e.key}`)).size;
     const kinds = (l) => l.reduce((a, e) => ((a[e.kind] = (a[e.kind] || 0) + 1), a), {});
@@ -189,6 +202,7 @@ describe('fault storm', { timeout: 15 * 60 * 1000 }, () => {
     for (const l of dlq.items) assert.match(l.reason, /JSON|orderId|required/i);
 
     const depths = depthsOf(metrics);
+    if (depths.some((d) => d !== 0)) note(`left in the queues: ${JSON.stringify(leftInQueues(userDir))}`);
     assert.ok(depths.length > 0, 'outbox depth is reported');
     assert.deepEqual(depths.filter((d) => d !== 0), [], 'outboxes drained to zero');
   });

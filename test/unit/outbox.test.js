@@ -28,6 +28,22 @@ function ev(i, key, extra = {}) {
   return { specversion: '1.0', id: `e${i}`, type: 'mfg.production.quantity.confirmed.v1', source: '/a/b/c/d/e', partitionkey: key, correlationid: `c${i}`, time: '2026-11-27T08:00:00.000Z', data: { n: i }, ...extra };
 }
 
+/** The store with some calls wrapped: `wrap.name(real, ...args)` replaces store.name(...args). */
+function wrapped(store, wrap) {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (wrap[prop]) return (...args) => wrap[prop]((...a) => target[prop](...a), ...args);
+      const v = target[prop];
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+function gate() {
+  let open;
+  const p = new Promise((r) => (open = r));
+  return { p, open };
+}
+
 afterEach(async () => {
   while (open.length) await open.pop().close();
 });
@@ -295,5 +311,94 @@ describe('outbox', () => {
       const seq = got.filter((e) => e.partitionkey === `k${k}`).map((e) => e.data.n);
       assert.deepEqual(seq, [...seq].sort((a, b) => a - b), `k${k} in order`);
     }
+  });
+
+  it('sends the next item of a partition once the last is delivered, without waiting for its ack to commit', async () => {
+    const store = sqlite();
+    const acks = gate();
+    let ackCalls = 0;
+    const got = [];
+    const ob = outbox({
+      store: wrapped(store, { ack: (real, q, ids) => { ackCalls++; const p = real(q, ids); return acks.p.then(() => p); } }),
+      deliver: async (item) => { got.push(item.payload.data.n); },
+    });
+    await ob.start();
+    await Promise.all(Array.from({ length: 5 }, (_, i) => ob.add(ev(i, 'one'))));
+    await until(() => got.length === 5);
+    assert.deepEqual(got, [0, 1, 2, 3, 4], 'in order, all while no ack had committed');
+    assert.equal(ob.state().depth, 5, 'acks not yet committed');
+    acks.open();
+    await until(() => ob.state().depth === 0);
+    assert.ok(ackCalls >= 1);
+    assert.equal(await store.depth('q'), 0);
+  });
+
+  it('drains a one-partition backlog from the store item after item as each ack is submitted', async () => {
+    const file = path.join(tmpDir('outbox-'), 'state.db');
+    const s1 = sqlite(file);
+    await s1.enqueue('q', Array.from({ length: 6 }, (_, i) => ({ partition: 'one', payload: ev(i, 'one') })));
+    await s1.close();
+    const store = sqlite(file);
+    const acks = gate();
+    const got = [];
+    const ob = outbox({
+      store: wrapped(store, { ack: (real, q, ids) => { const p = real(q, ids); return acks.p.then(() => p); } }),
+      deliver: async (item) => { got.push(item.payload.data.n); },
+    });
+    await ob.start();
+    assert.equal(ob.state().mode, 'store');
+    await until(() => got.length === 6);
+    assert.deepEqual(got, [0, 1, 2, 3, 4, 5], 'each once, in order, before any ack committed');
+    acks.open();
+    await until(() => ob.state().depth === 0);
+    assert.equal(await store.depth('q'), 0);
+  });
+
+  it('keeps an item that fails while the outbox returns to its mirror, and delivers it when due', async () => {
+    const file = path.join(tmpDir('outbox-'), 'state.db');
+    const s1 = sqlite(file);
+    await s1.enqueue('q', [{ partition: 'old', payload: ev(0, 'old') }]);
+    await s1.close();
+    const store = sqlite(file);
+    const retried = gate();
+    const failedOnce = gate();
+    const sent = [];
+    const ob = outbox({
+      store: wrapped(store, { retryLater: (real, ...a) => { const p = real(...a); failedOnce.open(); return retried.p.then(() => p); } }),
+      deliver: async (item) => {
+        sent.push(item.payload.id);
+        if (item.payload.id === 'e0') await failedOnce.p; // the earlier run's item is acked once e1 has failed
+        if (item.payload.id === 'e1' && item.attempts === 0) throw new RetryableError('busy');
+      },
+    });
+    ob.pause('held');
+    await ob.start();
+    await ob.add(ev(1, 'new'));
+    assert.equal(ob.state().mode, 'store');
+    ob.resume();
+    // e0 acked -> nothing older left -> back to the mirror while e1's retry is being stored
+    await until(() => ob.state().mode === 'memory');
+    retried.open();
+    await until(() => ob.state().depth === 0);
+    assert.deepEqual(sent.sort(), ['e0', 'e1', 'e1']);
+    assert.equal(await store.depth('q'), 0);
+  });
+
+  it('sends an item again when its ack could not be stored', async () => {
+    const store = sqlite();
+    let failAck = true;
+    const errors = [];
+    const sent = [];
+    const ob = outbox({
+      store: wrapped(store, { ack: (real, q, ids) => { if (failAck) { failAck = false; return Promise.reject(new Error('disk I/O error')); } return real(q, ids); } }),
+      deliver: async (item) => { sent.push(item.payload.id); },
+    });
+    ob.on('error', (e) => errors.push(e.message));
+    await ob.start();
+    await Promise.all([ob.add(ev(0, 'a')), ob.add(ev(1, 'b'))]);
+    await until(() => ob.state().depth === 0, 8000);
+    assert.deepEqual(errors, ['disk I/O error']);
+    assert.deepEqual(sent.sort(), ['e0', 'e0', 'e1', 'e1'], 'both sent again (at least once)');
+    assert.equal(await store.depth('q'), 0);
   });
 });
