@@ -1,5 +1,5 @@
-// The default SQLite store in its own thread against the same store on Node-RED's main
-// thread (the default; settings mfgConnect.storeThread: true asks for the thread), through the package's end-to-end flow
+// The default SQLite store in its own thread (the default) against the same store on
+// Node-RED's main thread (settings mfgConnect.storeThread: false), through the package's end-to-end flow
 // in two Node-RED instances on one mosquitto. The two are measured in turn, BENCH_ROUNDS
 // rounds (default 3) in alternating order, so a slow minute hits both alike.
 'use strict';
@@ -10,8 +10,8 @@ const { packageFlow, fmt, median, settle } = require('./lib/e2e');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
 const MODES = {
-  thread: { label: 'own thread (storeThread: true)', in: 'bench/thread/in', out: 'bench/thread/out', storeThread: true },
-  inline: { label: 'main thread (default)', in: 'bench/inline/in', out: 'bench/inline/out', storeThread: false },
+  thread: { label: 'own thread (default)', in: 'bench/thread/in', out: 'bench/thread/out', storeThread: true },
+  inline: { label: 'main thread (storeThread: false)', in: 'bench/inline/in', out: 'bench/inline/out', storeThread: false },
 };
 const LOADS = { sat: { count: 30000 }, r2k: { count: 10000, rate: 2000 } };
 

@@ -2,7 +2,7 @@
 import path from 'path';
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { createStore, StateStore, StoreKind } from '../../lib/store';
-import { DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS, defaultStatePath, registerStoresRoute, releaseStore, sharedStore, StoreConfigNode } from '../shared/store';
+import { DEFAULT_LEASE_MS, DEFAULT_RETENTION_MS, defaultStatePath, registerStoresRoute, releaseStore, sharedStore, StoreConfigNode, storeThread } from '../shared/store';
 
 interface StoreDef extends NodeDef {
   kind: StoreKind;
@@ -52,7 +52,7 @@ export = (RED: NodeAPI) => {
         }));
       } else {
         const f = file(dflt);
-        store = sharedStore(`sqlite:${f}`, () => createStore({ kind: 'sqlite', path: f, ...common }));
+        store = sharedStore(`sqlite:${f}`, () => createStore({ kind: 'sqlite', path: f, thread: storeThread(RED), ...common }));
       }
       node.store = store;
       onState = (state: string, detail?: string) => {

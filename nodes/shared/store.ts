@@ -66,9 +66,15 @@ export function acquireStore(RED: NodeAPI, id?: string): StateStore {
     return cfg.store;
   }
   const file = defaultStatePath(RED);
-  // mfgConnect.storeThread: true runs SQLite in the store's own thread (opt-in for now).
-  const thread = (RED.settings as unknown as { mfgConnect?: { storeThread?: boolean } }).mfgConnect?.storeThread === true;
-  return sharedStore(`sqlite:${file}`, () => createStore({ kind: 'sqlite', path: file, thread }));
+  return sharedStore(`sqlite:${file}`, () => createStore({ kind: 'sqlite', path: file, thread: storeThread(RED) }));
+}
+
+/**
+ * Whether SQLite stores run in their own thread: yes unless settings.mfgConnect.storeThread
+ * is false (then each flush to disk and each lock wait holds up the flows).
+ */
+export function storeThread(RED: NodeAPI): boolean {
+  return (RED.settings as unknown as { mfgConnect?: { storeThread?: boolean } }).mfgConnect?.storeThread !== false;
 }
 
 /** Gives back a store from acquireStore() or sharedStore(); the last holder closes it. */

@@ -26,6 +26,23 @@ describe('mfg-store config node', () => {
   afterEach(() => helper.unload());
   after(stop);
 
+  it('runs its SQLite file in its own thread unless settings say mfgConnect.storeThread: false', async () => {
+    try {
+      for (const [storeThread, threaded] of [[undefined, true], [false, false]]) {
+        helper.settings({ mfgConnect: { storeThread } });
+        await helper.load([mfgStore, mfgIdem], flow({ kind: 'sqlite', path: path.join(tmpDir('store-node-'), 'state.db') }));
+        const store = helper.getNode('store').store;
+        assert.equal(store.thread !== undefined, threaded, `storeThread ${storeThread}`);
+        const got = nextMsg('new');
+        helper.getNode('idem').receive({ payload: { id: 'x' } });
+        await got;
+        await helper.unload();
+      }
+    } finally {
+      helper.settings({});
+    }
+  });
+
   it('opens a SQLite file relative to the path given, in WAL mode', async () => {
     const dir = tmpDir('store-node-');
     const file = path.join(dir, 'sub', 'state.db');
@@ -117,8 +134,8 @@ describe('default state store', () => {
   const { acquireStore, releaseStore } = require('../../dist/nodes/shared/store');
   const red = (mfgConnect) => ({ settings: { mfgConnect: { stateFile: path.join(tmpDir('mfg-default-'), 'state.db'), ...mfgConnect } } });
 
-  it('runs SQLite in its own thread only when settings say mfgConnect.storeThread: true', async () => {
-    for (const [settings, threaded] of [[{}, false], [{ storeThread: true }, true], [{ storeThread: false }, false]]) {
+  it('runs SQLite in its own thread unless settings say mfgConnect.storeThread: false', async () => {
+    for (const [settings, threaded] of [[{}, true], [{ storeThread: true }, true], [{ storeThread: false }, false]]) {
       const store = acquireStore(red(settings));
       try {
         assert.equal(store.kind, 'sqlite');
