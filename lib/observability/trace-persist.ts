@@ -4,13 +4,19 @@
 //
 // Writing every transaction costs more than the rest of a msg's path at thousands of
 // msgs/s, so persistence has a budget: transactions with a failed step are always
-// written; successful ones while the budget (transactions per second) lasts. Beyond it
-// they stay in memory only and are counted. Plant event rates sit well inside the budget.
+// written; successful ones while the budget (transactions per second) lasts, decided when
+// a transaction starts. Beyond it they stay in memory only and are counted. Plant event rates sit well inside the budget.
 import type { IdempotencyStore } from '../store/types';
 import { observe } from './metrics';
 import { FAILED_OUTCOMES, TraceStep, TraceStore, Transaction } from './trace';
 
 export const TRACE_SCOPE = 'mfg-trace';
+
+// Admission is decided once per transaction and kept on it under a symbol (JSON leaves it
+// out): a side table of every transaction would cost the garbage collector at
+// thousands of msgs/s.
+const ADMITTED = Symbol('mfgTraceAdmitted');
+type Marked = Transaction & { [ADMITTED]?: boolean };
 
 export interface TracePersistOptions {
   /** write-behind interval, ms */
@@ -24,9 +30,6 @@ export class TracePersistence {
   private dirty = new Map<string, Transaction>();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
-  /** transactions being written; the others have not been admitted (yet) */
-  private admitted = new WeakSet<Transaction>();
-  private counted = new WeakSet<Transaction>();
   private readonly flushMs: number;
   private readonly perSecond: number;
   private readonly now: () => number;
@@ -48,18 +51,20 @@ export class TracePersistence {
     traces.onChange = (t, step) => this.mark(t, step);
   }
 
-  private admit(t: Transaction, step: TraceStep): boolean {
-    if (this.admitted.has(t)) return true;
-    if (!FAILED_OUTCOMES.has(step.outcome) && !this.take()) {
-      if (!this.counted.has(t)) {
-        this.counted.add(t);
-        this.unpersisted++;
-        observe.traceUnpersisted();
-      }
-      return false;
+  /** true: written; false: kept in memory only unless a step fails; undefined: not decided */
+  private admit(t: Marked, step: TraceStep): boolean {
+    const a = t[ADMITTED];
+    if (a) return true;
+    if (FAILED_OUTCOMES.has(step.outcome) || (a === undefined && this.take())) {
+      t[ADMITTED] = true;
+      return true;
     }
-    this.admitted.add(t);
-    return true;
+    if (a === undefined) {
+      t[ADMITTED] = false;
+      this.unpersisted++;
+      observe.traceUnpersisted();
+    }
+    return false;
   }
 
   private take(): boolean {

@@ -3,7 +3,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { isCloudEvent, stampRecorded } from '../../lib/events';
 import { eventProperties, LinkInfo, topicOfType, UserPropertiesMode } from '../../lib/mqtt';
-import { describeStored, splitStored, Stored, storedText, withRecordedTime } from './stored';
+import { describeStored, splitItem, Stored, storedText, withRecordedTime } from './stored';
 import { ItemInfo, Outbox, OutboxState, QueueFullError } from '../../lib/outbox';
 import type { QueueItem, StateStore } from '../../lib/store/types';
 import { observe } from '../../lib/observability';
@@ -53,7 +53,7 @@ export = (RED: NodeAPI) => {
     const deliver = (item: QueueItem, ctx: { buffered: boolean }): Promise<void> => {
       const v5 = broker!.client.link.version === 5;
       // Sent as stored unless the attributes are wanted as MQTT 5 user properties.
-      const split = !v5 || propsMode === 'none' ? splitStored(item.text) : undefined;
+      const split = !v5 || propsMode === 'none' ? splitItem(item) : undefined;
       if (split) {
         const body = ctx.buffered && !split.head.rt ? withRecordedTime(split.event, item.createdAt) : split.event;
         return broker!.client.publish(split.head.topic, body, { qos: 1, retain: !!split.head.retain, properties: v5 ? eventProperties({}, 'none') : undefined });

@@ -22,6 +22,22 @@ export interface Stored extends Partial<Head> {
 
 const MARK = ',"payload":';
 
+export interface Split {
+  head: Head;
+  event: string;
+}
+
+// The split a delivery made, kept on its item so that describing it after the ack does
+// not parse the head again (a symbol: no JSON, no side table).
+const SPLIT = Symbol('mfgSplit');
+type WithSplit = QueueItem & { [SPLIT]?: Split };
+
+/** splitStored() of an outbox item's text, once per item. */
+export function splitItem(item: QueueItem): Split | undefined {
+  const it = item as WithSplit;
+  return it[SPLIT] ?? (it[SPLIT] = splitStored(item.text));
+}
+
 export function storedText(topic: string, ev: CloudEvent, retain: boolean): string {
   const head: Head = { topic, rt: ev.recordedtime !== undefined, type: ev.type };
   if (retain) head.retain = true;
@@ -36,7 +52,7 @@ export function storedText(topic: string, ev: CloudEvent, retain: boolean): stri
  * The first `,"payload":` is the key itself: inside the head's JSON strings a quote is
  * always escaped.
  */
-export function splitStored(text: string | undefined): { head: Head; event: string } | undefined {
+export function splitStored(text: string | undefined): Split | undefined {
   if (text === undefined || !text.endsWith('}}')) return undefined;
   const i = text.indexOf(MARK);
   if (i < 0) return undefined;
@@ -52,7 +68,7 @@ export function splitStored(text: string | undefined): { head: Head; event: stri
 
 /** The event's type, time and correlation, from the head when there is one (no parse of the event). */
 export function describeStored(item: QueueItem): ItemInfo {
-  const s = splitStored(item.text);
+  const s = splitItem(item);
   if (s) return { eventType: s.head.type, time: s.head.time, correlationId: s.head.correlationId };
   return defaultDescribe(item);
 }

@@ -3,7 +3,7 @@
 // give exactly the event, whatever the topic and the event hold.
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { storedText, splitStored, describeStored, withRecordedTime } = require('../../dist/nodes/mfg-publish/stored');
+const { storedText, splitStored, splitItem, describeStored, withRecordedTime } = require('../../dist/nodes/mfg-publish/stored');
 
 const ev = {
   specversion: '1.0', id: 'e1', source: 'mfg://acme/BER1', type: 'mfg.production.quantity.confirmed.v1', time: '2026-11-27T08:00:00.000Z',
@@ -41,5 +41,15 @@ describe('mfg-publish stored record', () => {
     assert.deepEqual(describeStored(item), { eventType: ev.type, time: ev.time, correlationId: 'c1' });
     const fresh = storedText('t', ev, false);
     assert.deepEqual(describeStored({ text: fresh, get payload() { throw new Error('parsed'); } }), { eventType: ev.type, time: ev.time, correlationId: 'c1' });
+  });
+
+  it('splits an outbox item once: sending and describing it share the split', () => {
+    const item = { id: 1, queue: 'q', partition: 'p', text: storedText('t/x', ev, false), attempts: 0, createdAt: 0, notBefore: 0 };
+    const first = splitItem(item);
+    assert.equal(first.event, JSON.stringify(ev));
+    assert.equal(splitItem(item), first, 'the same split again, not a second parse');
+    assert.deepEqual(describeStored(item), { eventType: ev.type, time: ev.time, correlationId: 'c1' });
+    assert.deepEqual(Object.keys(item), ['id', 'queue', 'partition', 'text', 'attempts', 'createdAt', 'notBefore'], 'nothing visible added to the item');
+    assert.equal(JSON.stringify(item).includes('head'), false);
   });
 });

@@ -146,6 +146,7 @@ describe('trace persistence budget', () => {
     traces.add('ok9', step('p', now, 'error')); // a later failure admits a transaction passed over
     now += 1000; // one second refills the budget
     traces.add('late', step('v', now, 'out'));
+    traces.add('ok5', step('p', now, 'out')); // passed over at its start: stays so while it succeeds
     await p.flush();
     const written = [];
     for (const id of [...Array.from({ length: 10 }, (_, i) => `ok${i}`), 'bad', 'late']) {
