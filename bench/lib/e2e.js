@@ -2,8 +2,9 @@
 // default SQLite store) -> mfg-publish (durable outbox), QoS 1 in and out.
 'use strict';
 
-function packageFlow(url, IN, OUT) {
-  return [
+/** opts.ownPublishConnection: mfg-publish on a second mfg-broker (its own MQTT connection). */
+function packageFlow(url, IN, OUT, opts = {}) {
+  const flow = [
     { id: 't', type: 'tab' },
     { id: 'b', type: 'mfg-broker', url, protocol: '3.1.1', clientId: '', keepalive: 60, cleanSession: true, verifyTls: true, maxInFlight: 1000 },
     { id: 'sub', type: 'mfg-subscribe', z: 't', x: 1, y: 1, broker: 'b', mode: 'topic', topic: IN, types: '', group: '', qos: 1, wires: [['val'], []] },
@@ -11,6 +12,11 @@ function packageFlow(url, IN, OUT) {
     { id: 'idem', type: 'mfg-idempotency', z: 't', x: 1, y: 1, keyType: 'eventid', key: '', scope: 'bench', mode: 'mark', wires: [['pub'], []] },
     { id: 'pub', type: 'mfg-publish', z: 't', x: 1, y: 1, broker: 'b', topicFrom: 'fixed', topic: OUT, limit: 1000000, wires: [] },
   ];
+  if (opts.ownPublishConnection) {
+    flow.push({ ...flow[1], id: 'b2' });
+    flow.find((n) => n.id === 'pub').broker = 'b2';
+  }
+  return flow;
 }
 
 const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
