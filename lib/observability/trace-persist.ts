@@ -23,6 +23,8 @@ export interface TracePersistOptions {
   flushMs?: number;
   /** successful transactions started per second that are written (0: all) */
   perSecond?: number;
+  /** transactions written together, before the next are handed to the store */
+  slice?: number;
   now?: () => number;
 }
 
@@ -32,6 +34,7 @@ export class TracePersistence {
   private flushing?: Promise<void>;
   private readonly flushMs: number;
   private readonly perSecond: number;
+  private readonly slice: number;
   private readonly now: () => number;
   private tokens: number;
   private refilledAt: number;
@@ -44,6 +47,7 @@ export class TracePersistence {
     o: TracePersistOptions = {},
   ) {
     this.flushMs = o.flushMs ?? 1000;
+    this.slice = Number(o.slice) >= 1 ? Math.floor(Number(o.slice)) : 25;
     this.perSecond = Number(o.perSecond) >= 0 && o.perSecond !== undefined ? Number(o.perSecond) : 200;
     this.now = o.now ?? Date.now;
     this.tokens = this.perSecond;
@@ -86,16 +90,26 @@ export class TracePersistence {
     }
   }
 
-  /** Writes every changed transaction (one group-committed batch for the sqlite store). */
+  /**
+   * Writes every changed transaction, `slice` at a time: the msgs' own writes share the
+   * store (and its thread), and a second's worth of traces in one transaction would hold
+   * them up for milliseconds.
+   */
   async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.flushing;
     const changed = [...this.dirty.values()];
     this.dirty.clear();
-    const writes = changed.map((t) => this.store.commit(TRACE_SCOPE, t.correlationId, { ...t, steps: [...t.steps] }, this.traces.retentionMs));
-    this.flushing = Promise.allSettled(writes).then(() => undefined);
+    this.flushing = this.write(changed);
     await this.flushing;
+  }
+
+  private async write(changed: Transaction[]): Promise<void> {
+    for (let i = 0; i < changed.length; i += this.slice) {
+      const writes = changed.slice(i, i + this.slice).map((t) => this.store.commit(TRACE_SCOPE, t.correlationId, { ...t, steps: [...t.steps] }, this.traces.retentionMs));
+      await Promise.allSettled(writes);
+    }
   }
 
   /** The transaction from memory, else from the state store. */

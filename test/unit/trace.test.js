@@ -160,6 +160,31 @@ describe('trace persistence budget', () => {
     await store.close();
   });
 
+  it('hands the store a slice of transactions at a time, so the msgs\' writes in between wait for little', async () => {
+    const inner = createStore({ kind: 'memory' });
+    let outstanding = 0;
+    let most = 0;
+    const store = Object.create(inner);
+    store.commit = async (...args) => {
+      outstanding++;
+      most = Math.max(most, outstanding);
+      await new Promise((r) => setImmediate(r));
+      try {
+        return await inner.commit(...args);
+      } finally {
+        outstanding--;
+      }
+    };
+    const traces = new TraceStore();
+    const p = new TracePersistence(store, traces, { perSecond: 0, flushMs: 60_000, slice: 25 });
+    for (let i = 0; i < 60; i++) traces.add(`s${i}`, step('v', Date.now()));
+    await p.flush();
+    assert.equal(most, 25);
+    for (let i = 0; i < 60; i++) assert.ok(await inner.get(TRACE_SCOPE, `s${i}`), `s${i} written`);
+    p.stop();
+    await inner.close();
+  });
+
   it('writes every transaction with a budget of 0', async () => {
     const store = createStore({ kind: 'memory' });
     const traces = new TraceStore();
