@@ -115,11 +115,15 @@ export class Outbox extends EventEmitter {
     return this.ready;
   }
 
-  /** Persists one payload (stored as `text` when given: its JSON); resolves with its id once durable. */
-  add(payload: unknown, partition?: string, text?: string): Promise<number> {
+  /**
+   * Persists one payload (stored as `text` when given: its JSON); resolves with its id once
+   * durable. `memo` stays with the item while it is held in memory (item.memo), e.g. what
+   * the sender derived from the payload already.
+   */
+  add(payload: unknown, partition?: string, text?: string, memo?: unknown): Promise<number> {
     if (this.closed) return Promise.reject(new Error(`outbox "${this.queue}" is closed`));
     return new Promise((resolve, reject) => {
-      this.pendingAdds.push({ payload, text, partition: partition ?? this.o.partitionOf(payload), resolve, reject });
+      this.pendingAdds.push({ payload, text, memo, partition: partition ?? this.o.partitionOf(payload), resolve, reject });
       if (this.pendingAdds.length >= this.o.maxBatch) this.flushAdds();
       else if (this.addTimer || this.addImmediate) return;
       // The store's group commit gathers writes too: by default only this tick's adds are
@@ -229,7 +233,7 @@ export class Outbox extends EventEmitter {
         const now = this.o.now();
         // A head read may have met (and dispatched) an item before this line ran.
         accepted.forEach((p, i) => {
-          if (!this.storeOut.has(ids[i])) this.mem.put(new MirroredItem(ids[i], this.queue, p.partition, texts[i], now));
+          if (!this.storeOut.has(ids[i])) this.mem.put(new MirroredItem(ids[i], this.queue, p.partition, texts[i], now, p.memo));
         });
       }
       accepted.forEach((p, i) => p.resolve(ids[i]));

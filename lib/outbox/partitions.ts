@@ -14,7 +14,7 @@ export class MirroredItem implements QueueItem {
   private parsed = false;
   private value?: unknown;
 
-  constructor(readonly id: number, readonly queue: string, readonly partition: string, readonly text: string, readonly createdAt: number) {}
+  constructor(readonly id: number, readonly queue: string, readonly partition: string, readonly text: string, readonly createdAt: number, readonly memo?: unknown) {}
 
   get payload(): unknown {
     if (!this.parsed) {

@@ -69,6 +69,7 @@ export interface PendingAdd {
   payload: unknown;
   /** the payload's JSON, when the caller made it */
   text?: string;
+  memo?: unknown;
   partition: string;
   resolve: (id: number) => void;
   reject: (err: Error) => void;

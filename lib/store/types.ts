@@ -56,6 +56,9 @@ export interface QueueItem {
   payload: unknown;
   /** the payload's stored JSON text, when at hand (a sender may pass it on unparsed) */
   readonly text?: string;
+  /** what the caller of Outbox.add() kept beside the payload, in memory only: absent on an
+   *  item read back from the store */
+  readonly memo?: unknown;
   attempts: number;
   /** epoch ms the item was persisted */
   createdAt: number;

@@ -3,7 +3,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { isCloudEvent, stampRecorded } from '../../lib/events';
 import { eventProperties, LinkInfo, topicOfType, UserPropertiesMode } from '../../lib/mqtt';
-import { describeStored, splitItem, Stored, storedText, withRecordedTime } from './stored';
+import { describeStored, splitItem, Stored, storedRecord, withRecordedTime } from './stored';
 import { ItemInfo, Outbox, OutboxState, QueueFullError } from '../../lib/outbox';
 import type { QueueItem, StateStore } from '../../lib/store/types';
 import { observe } from '../../lib/observability';
@@ -127,7 +127,8 @@ export = (RED: NodeAPI) => {
       if (!outbox) throw new Error('mfg-publish: the outbox store is not available');
       try {
         const retain = !!config.retain;
-        await outbox.add({ topic, payload: ev, retain: retain || undefined } as Stored, undefined, storedText(topic, ev, retain));
+        const rec = storedRecord(topic, ev, retain);
+        await outbox.add({ topic, payload: ev, retain: retain || undefined } as Stored, undefined, rec.text, rec.split);
         observe.message(node.id, 'mfg-publish', ev.type, 'in');
       } catch (err) {
         observe.message(node.id, 'mfg-publish', ev.type, 'error');

@@ -32,22 +32,29 @@ export interface Split {
 const SPLIT = Symbol('mfgSplit');
 type WithSplit = QueueItem & { [SPLIT]?: Split };
 
-/** splitStored() of an outbox item's text, once per item. */
+/** The split an item was added with (its memo), else splitStored() of its text, once per item. */
 export function splitItem(item: QueueItem): Split | undefined {
+  if (isSplit(item.memo)) return item.memo;
   const it = item as WithSplit;
   return it[SPLIT] ?? (it[SPLIT] = splitStored(item.text));
 }
 
-export function storedText(topic: string, ev: CloudEvent, retain: boolean): string {
+function isSplit(v: unknown): v is Split {
+  return typeof v === 'object' && v !== null && typeof (v as Split).event === 'string' && typeof (v as Split).head === 'object';
+}
+
+/** The record to store and its split, made together: a fresh item needs no parse to be sent. */
+export function storedRecord(topic: string, ev: CloudEvent, retain: boolean): { text: string; split: Split } {
   const head: Head = { topic, rt: ev.recordedtime !== undefined, type: ev.type };
   if (retain) head.retain = true;
   if (typeof ev.time === 'string') head.time = ev.time;
   if (typeof ev.correlationid === 'string') head.correlationId = ev.correlationid;
-  return `${JSON.stringify(head).slice(0, -1)}${MARK}${JSON.stringify(ev)}}`;
+  const event = JSON.stringify(ev);
+  return { text: `${JSON.stringify(head).slice(0, -1)}${MARK}${event}}`, split: { head, event } };
 }
 
 /**
- * The head and the event's text of a record written by storedText(). Undefined for any
+ * The head and the event's text of a record written by storedRecord(). Undefined for any
  * other layout (records of earlier versions): the caller then parses the whole.
  * The first `,"payload":` is the key itself: inside the head's JSON strings a quote is
  * always escaped.

@@ -1,9 +1,16 @@
 'use strict';
 // The outbox record of mfg-publish: the event's text is sent as stored, so the split must
 // give exactly the event, whatever the topic and the event hold.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const { storedText, splitStored, splitItem, describeStored, withRecordedTime } = require('../../dist/nodes/mfg-publish/stored');
+const { storedRecord, splitStored, splitItem, describeStored, withRecordedTime } = require('../../dist/nodes/mfg-publish/stored');
+const { Outbox } = require('../../dist/lib/outbox');
+const { createStore } = require('../../dist/lib/store');
+
+const storedText = (topic, e, retain) => storedRecord(topic, e, retain).text;
 
 const ev = {
   specversion: '1.0', id: 'e1', source: 'mfg://acme/BER1', type: 'mfg.production.quantity.confirmed.v1', time: '2026-11-27T08:00:00.000Z',
@@ -51,5 +58,31 @@ describe('mfg-publish stored record', () => {
     assert.deepEqual(describeStored(item), { eventType: ev.type, time: ev.time, correlationId: 'c1' });
     assert.deepEqual(Object.keys(item), ['id', 'queue', 'partition', 'text', 'attempts', 'createdAt', 'notBefore'], 'nothing visible added to the item');
     assert.equal(JSON.stringify(item).includes('head'), false);
+  });
+
+  it('sends a fresh item with the split it was added with, and splits one read back from the store', async () => {
+    const rec = storedRecord('t/x', ev, false);
+    assert.deepEqual(rec.split, splitStored(rec.text), 'the split made with the record is the one its text gives');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mfg-stored-'));
+    const store = createStore({ kind: 'sqlite', path: path.join(dir, 'state.db') });
+    const seen = [];
+    const ob = new Outbox({ queue: 'q', store, deliver: async (item) => { seen.push({ memo: item.memo, split: splitItem(item) }); } });
+    await ob.start();
+    await ob.add({ topic: 't/x', payload: ev }, 'p', rec.text, rec.split);
+    for (let i = 0; i < 100 && !seen.length; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].memo, rec.split, 'the item held in memory carries the memo');
+    assert.equal(seen[0].split, rec.split, 'sent with it, no parse');
+    // an item read back from the store has no memo: its text is split
+    ob.pause('test');
+    await ob.add({ topic: 't/x', payload: ev }, 'p', rec.text, rec.split);
+    await ob.close();
+    const [item] = await store.heads('q', 1, Date.now());
+    assert.equal(item.text, rec.text);
+    assert.equal(item.memo, undefined);
+    assert.deepEqual(splitItem(item), rec.split);
+    assert.notEqual(splitItem(item), rec.split);
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
