@@ -5,3 +5,4 @@ export * from './redact';
 export * from './recorder';
 export * from './summary';
 export * from './trace-persist';
+export * from './budget';

@@ -57,6 +57,20 @@ const deadLetters = new Gauge({
   registers: [registry],
 });
 
+// counted per msg under load: summed here, handed to prom-client when read
+let sampledOut = 0;
+new Counter({
+  name: 'mfg_trace_sampled_out_total',
+  help: 'Msgs whose path was not traced step by step: the trace budget (msgs/s) was used up; failures and duplicates are traced all the same',
+  registers: [registry],
+  collect() {
+    if (sampledOut) {
+      this.inc(sampledOut);
+      sampledOut = 0;
+    }
+  },
+});
+
 const traceUnpersisted = new Counter({
   name: 'mfg_trace_unpersisted_total',
   help: 'Successful transactions traced in memory only: the trace persistence budget (transactions/s) was used up',
@@ -91,6 +105,9 @@ export const observe = {
   },
   traceUnpersisted(): void {
     traceUnpersisted.inc();
+  },
+  traceSampledOut(): void {
+    sampledOut++;
   },
   deadLetters(origin: string, count: number): void {
     deadLetters.set({ origin }, count);

@@ -2,6 +2,7 @@
 // the package's nodes. Plain data in, no Node-RED import: the plugin wires it to the
 // hooks onReceive / onSend / onComplete.
 import { TYPE_PATTERN } from '../events/catalog';
+import { Budget, budgetOf } from './budget';
 import { observe, Outcome } from './metrics';
 import { isPackageType, portOutcome, SELF_COUNTING } from './outcomes';
 import { redactText } from './redact';
@@ -23,9 +24,14 @@ export interface RecorderOptions {
   msgSteps?: number;
   /** distinct event-type label values before new ones count as "other" */
   maxEventTypes?: number;
+  /** msgs per second whose path is traced step by step (0: every msg); default 1000 */
+  perSecond?: number;
+  now?: () => number;
 }
 
 const FAILED = new Set<string>(['error', 'invalid']);
+/** outcomes traced whatever the budget says: what someone looking for an event needs */
+const ALWAYS = new Set<string>(['error', 'invalid', 'dead-lettered', 'duplicate']);
 
 /** Where a msg is being handled: the node that received it last, when, and its step. */
 interface Pending {
@@ -36,7 +42,10 @@ interface Pending {
 // A symbol-keyed property on the msg: ignored by JSON and structuredClone, deep-copied with
 // a msg clone, and no side table for the garbage collector to trace.
 const PENDING = Symbol('mfgPending');
-type Tagged = Msg & { [PENDING]?: Pending };
+// Whether a msg's path is traced step by step, decided where it meets the first node
+// of the package (or taken over from the _mfgTrace it brings along).
+const TRACED = Symbol('mfgTraced');
+type Tagged = Msg & { [PENDING]?: Pending; [TRACED]?: boolean };
 
 function sentBefore(events: SendEventLike[], i: number, msg: Msg, port: number): boolean {
   for (let j = 0; j < i; j++) if (events[j].msg === msg && (events[j].source?.port ?? 0) === port) return true;
@@ -52,10 +61,14 @@ export class Recorder {
   private readonly msgSteps: number;
   private readonly maxEventTypes: number;
   private readonly types = new Set<string>();
+  private readonly budget: Budget;
+  /** msgs not traced step by step because the budget was used up */
+  sampledOut = 0;
 
   constructor(readonly store: TraceStore, o: RecorderOptions = {}) {
     this.msgSteps = Number(o.msgSteps) > 0 ? Number(o.msgSteps) : 50;
     this.maxEventTypes = Number(o.maxEventTypes) > 0 ? Number(o.maxEventTypes) : 500;
+    this.budget = new Budget(budgetOf(o.perSecond, 1000), o.now);
   }
 
   onReceive(msg: Msg, node: HookNode | undefined): void {
@@ -102,6 +115,7 @@ export class Recorder {
   }
 
   private step(msg: Msg, node: HookNode, outcome: TraceStep['outcome'], port?: number, since?: number, error?: string): void {
+    if (!ALWAYS.has(outcome) && !this.traced(msg)) return;
     const now = Date.now();
     const p = pendingOf(msg, node.id);
     const t0 = since ?? (p && !p.step ? p.at : undefined);
@@ -119,6 +133,20 @@ export class Recorder {
     const corr = correlationOf(msg);
     // on the first step with a correlation, the steps the msg took before belong to it too
     if (corr) this.store.add(corr, step, msg._mfgTrace as TraceStep[]);
+  }
+
+  private traced(msg: Msg): boolean {
+    const m = msg as Tagged;
+    let t = m[TRACED];
+    if (t === undefined) {
+      t = Array.isArray(msg._mfgTrace) || this.budget.take();
+      m[TRACED] = t;
+      if (!t) {
+        this.sampledOut++;
+        observe.traceSampledOut();
+      }
+    }
+    return t;
   }
 
   private count(node: HookNode, msg: Msg, outcome: Outcome): void {

@@ -7,6 +7,7 @@
 // written; successful ones while the budget (transactions per second) lasts, decided when
 // a transaction starts. Beyond it they stay in memory only and are counted. Plant event rates sit well inside the budget.
 import type { IdempotencyStore } from '../store/types';
+import { Budget, budgetOf } from './budget';
 import { observe } from './metrics';
 import { FAILED_OUTCOMES, TraceStep, TraceStore, Transaction } from './trace';
 
@@ -33,11 +34,8 @@ export class TracePersistence {
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private readonly flushMs: number;
-  private readonly perSecond: number;
   private readonly slice: number;
-  private readonly now: () => number;
-  private tokens: number;
-  private refilledAt: number;
+  private readonly budget: Budget;
   /** successful transactions kept in memory only, because the budget was used up */
   unpersisted = 0;
 
@@ -48,10 +46,7 @@ export class TracePersistence {
   ) {
     this.flushMs = o.flushMs ?? 1000;
     this.slice = Number(o.slice) >= 1 ? Math.floor(Number(o.slice)) : 25;
-    this.perSecond = Number(o.perSecond) >= 0 && o.perSecond !== undefined ? Number(o.perSecond) : 200;
-    this.now = o.now ?? Date.now;
-    this.tokens = this.perSecond;
-    this.refilledAt = this.now();
+    this.budget = new Budget(budgetOf(o.perSecond, 200), o.now);
     traces.onChange = (t, step) => this.mark(t, step);
   }
 
@@ -59,7 +54,7 @@ export class TracePersistence {
   private admit(t: Marked, step: TraceStep): boolean {
     const a = t[ADMITTED];
     if (a) return true;
-    if (FAILED_OUTCOMES.has(step.outcome) || (a === undefined && this.take())) {
+    if (FAILED_OUTCOMES.has(step.outcome) || (a === undefined && this.budget.take())) {
       t[ADMITTED] = true;
       return true;
     }
@@ -69,16 +64,6 @@ export class TracePersistence {
       observe.traceUnpersisted();
     }
     return false;
-  }
-
-  private take(): boolean {
-    if (this.perSecond === 0) return true;
-    const now = this.now();
-    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.refilledAt) / 1000) * this.perSecond);
-    this.refilledAt = now;
-    if (this.tokens < 1) return false;
-    this.tokens--;
-    return true;
   }
 
   private mark(t: Transaction, step: TraceStep): void {

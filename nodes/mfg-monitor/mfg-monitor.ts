@@ -12,7 +12,7 @@ const LABEL = 'mfgConnectMonitor';
 const HOOKS = ['onReceive', 'onSend', 'onComplete'];
 
 interface MonitorSettings {
-  trace?: { maxTransactions?: number; maxSteps?: number; retentionMs?: number; msgSteps?: number; enabled?: boolean; persist?: boolean; persistPerSecond?: number };
+  trace?: { maxTransactions?: number; maxSteps?: number; retentionMs?: number; msgSteps?: number; perSecond?: number; enabled?: boolean; persist?: boolean; persistPerSecond?: number };
   monitor?: { sampleMs?: number; historyPoints?: number };
   audit?: { file?: string | false; keep?: number };
 }
@@ -63,7 +63,7 @@ export = (RED: NodeAPI) => {
       RED.log.warn(`mfg-connect monitor: traces stay in memory only: ${(err as Error).message}`);
     }
   }
-  const recorder = new Recorder(store, { msgSteps: conf.trace?.msgSteps });
+  const recorder = new Recorder(store, { msgSteps: conf.trace?.msgSteps, perSecond: conf.trace?.perSecond });
   const sampler = new Sampler(Number(conf.monitor?.sampleMs) > 0 ? Number(conf.monitor?.sampleMs) : 5000, conf.monitor?.historyPoints || 120);
   const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
   const auditFile = conf.audit?.file === false ? undefined : conf.audit?.file || (userDir ? path.join(userDir, 'mfg-connect-audit.jsonl') : undefined);

@@ -125,7 +125,7 @@ export function registerMonitorRoutes(RED: NodeAPI, d: Deps): void {
     app.get('/mfg-connect/trace/:correlationId', read, handle(async (req, res) => {
       const id = String(req.params.correlationId);
       const t = d.persist ? await d.persist.get(id) : d.store.get(id);
-      if (!t) res.status(404).json({ error: `no trace for correlation id "${req.params.correlationId}" (unknown, or older than the retention)` });
+      if (!t) res.status(404).json({ error: `no trace for correlation id "${req.params.correlationId}" (unknown, older than the retention, or passed over by the trace budget while it succeeded)` });
       else res.json(t);
     }));
 

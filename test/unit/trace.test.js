@@ -122,6 +122,44 @@ describe('hook recorder', () => {
     assert.deepEqual(r.store.get('c4').steps.map((s) => s.node), ['s', 'v']);
   });
 
+  it('traces msgs step by step while the budget lasts; beyond it only failures and duplicates, and counts all', async () => {
+    const { prometheusText } = require('../../dist/lib/observability');
+    let now = 5_000_000;
+    const r = new Recorder(new TraceStore(), { perSecond: 2, now: () => now });
+    const v = node('vb');
+    const pass = (i, port = 0) => {
+      const msg = { payload: ev(`b${i}`, `cb${i}`) };
+      r.onReceive(msg, v);
+      r.onSend([{ msg, source: { node: v, port } }]);
+      r.onComplete(msg, v);
+      return msg;
+    };
+    const msgs = [0, 1, 2, 3].map((i) => pass(i));
+    assert.deepEqual(msgs.map((m) => Array.isArray(m._mfgTrace)), [true, true, false, false]);
+    assert.deepEqual([0, 1, 2, 3].map((i) => r.store.has(`cb${i}`)), [true, true, false, false]);
+    const bad = pass(4, 1); // invalid, with the budget used up: traced all the same
+    assert.deepEqual(r.store.get('cb4').steps.map((s) => [s.node, s.outcome]), [['vb', 'invalid']]);
+    assert.equal(bad._mfgTrace.length, 1);
+    const dup = { payload: ev('b5', 'cb5') };
+    const idem = node('ib', 'mfg-idempotency');
+    r.onReceive(dup, idem);
+    r.onSend([{ msg: dup, source: { node: idem, port: 1 } }]);
+    assert.deepEqual(r.store.get('cb5').steps.map((s) => s.outcome), ['duplicate']);
+    // a msg that brings its _mfgTrace along stays traced
+    const carried = { payload: ev('b6', 'cb6'), _mfgTrace: [] };
+    r.onReceive(carried, v);
+    r.onSend([{ msg: carried, source: { node: v, port: 0 } }]);
+    assert.ok(r.store.has('cb6'));
+    now += 1000; // the budget refills
+    assert.ok(Array.isArray(pass(7)._mfgTrace));
+    assert.equal(r.sampledOut, 2, 'b2 and b3 were passed over; b4 and b5 were traced for their outcomes without asking the budget');
+    // metrics count every msg, traced or not
+    const text = await prometheusText();
+    assert.match(text, /mfg_messages_total\{node="vb",node_type="mfg-validate",event_type="mfg.quality.hold.placed.v1",outcome="out"\} 6/);
+    assert.match(text, /mfg_messages_total\{node="vb",node_type="mfg-validate",event_type="mfg.quality.hold.placed.v1",outcome="in"\} 7/);
+    assert.match(text, /mfg_trace_sampled_out_total [1-9]/);
+  });
+
   it('ignores other nodes and config nodes', () => {
     const r = new Recorder(new TraceStore());
     const msg = { payload: ev('e5', 'c5') };
