@@ -26,10 +26,19 @@ const median = (xs) => {
 };
 const settle = (ms = 1000) => new Promise((r) => setTimeout(r, ms));
 
+/** node options for a Node-RED whose memory is read: fullGc() then works on it */
+const GC_ARGS = ['--expose-gc', '-r', require('path').join(__dirname, 'gc-on-signal.js')];
+
+/** A full collection in that Node-RED, then a moment for the freed pages to go back. */
+async function fullGc(nr) {
+  process.kill(nr.child.pid, 'SIGWINCH');
+  await settle(1000);
+}
+
 async function rss(nr) {
   const fs = require('fs');
   const s = fs.readFileSync(`/proc/${nr.child.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(s)[1]) / 1024;
 }
 
-module.exports = { packageFlow, fmt, median, settle, rss };
+module.exports = { packageFlow, fmt, median, settle, rss, fullGc, GC_ARGS };

@@ -49,8 +49,10 @@ export function storedRecord(topic: string, ev: CloudEvent, retain: boolean): { 
   if (retain) head.retain = true;
   if (typeof ev.time === 'string') head.time = ev.time;
   if (typeof ev.correlationid === 'string') head.correlationId = ev.correlationid;
-  const event = JSON.stringify(ev);
-  return { text: `${JSON.stringify(head).slice(0, -1)}${MARK}${event}}`, split: { head, event } };
+  const h = JSON.stringify(head);
+  const text = `${h.slice(0, -1)}${MARK}${JSON.stringify(ev)}}`;
+  // The event's text as a slice of the record: no second copy held beside it in memory.
+  return { text, split: { head, event: text.slice(h.length - 1 + MARK.length, -1) } };
 }
 
 /**

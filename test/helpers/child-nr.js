@@ -23,7 +23,8 @@ function linkPackage(userDir) {
 
 /**
  * Starts Node-RED. opts: flows (array), credentials ({nodeId: {...}}), userDir (reuse to
- * restart on the same state), env, settings (JSON-serialisable extra settings), port.
+ * restart on the same state), env, settings (JSON-serialisable extra settings), port,
+ * nodeArgs (options of node itself, before red.js).
  * Flows and credentials are written only when given (a restart keeps what is there).
  */
 async function startNodeRed(opts = {}) {
@@ -48,7 +49,7 @@ async function startNodeRed(opts = {}) {
     ...(opts.settings || {}),
   };
   fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify(settings, null, 1)};\n`);
-  const child = spawn(process.execPath, [redJs, '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs || []), redJs, '-u', userDir, '-s', path.join(userDir, 'settings.js')], {
     env: { ...process.env, ...(opts.env || {}), NODE_RED_ENABLE_PROJECTS: 'false' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
