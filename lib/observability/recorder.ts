@@ -115,7 +115,8 @@ export class Recorder {
   }
 
   private step(msg: Msg, node: HookNode, outcome: TraceStep['outcome'], port?: number, since?: number, error?: string): void {
-    if (!ALWAYS.has(outcome) && !this.traced(msg)) return;
+    if (ALWAYS.has(outcome)) (msg as Tagged)[TRACED] = true; // the rest of its path too
+    else if (!this.traced(msg)) return;
     const now = Date.now();
     const p = pendingOf(msg, node.id);
     const t0 = since ?? (p && !p.step ? p.at : undefined);

@@ -140,6 +140,10 @@ describe('hook recorder', () => {
     const bad = pass(4, 1); // invalid, with the budget used up: traced all the same
     assert.deepEqual(r.store.get('cb4').steps.map((s) => [s.node, s.outcome]), [['vb', 'invalid']]);
     assert.equal(bad._mfgTrace.length, 1);
+    const dlq = node('db', 'mfg-dlq'); // and so is the rest of its path
+    r.onReceive(bad, dlq);
+    r.onSend([{ msg: bad, source: { node: dlq, port: 0 } }]);
+    assert.deepEqual(r.store.get('cb4').steps.map((s) => [s.node, s.outcome]), [['vb', 'invalid'], ['db', 'out']]);
     const dup = { payload: ev('b5', 'cb5') };
     const idem = node('ib', 'mfg-idempotency');
     r.onReceive(dup, idem);
