@@ -32,15 +32,13 @@ export interface Split {
 const SPLIT = Symbol('mfgSplit');
 type WithSplit = QueueItem & { [SPLIT]?: Split };
 
-/** The split an item was added with (its memo), else splitStored() of its text, once per item. */
+/**
+ * The split an item was added with (its memo: mfg-publish's outbox holds only what
+ * storedRecord() made), else splitStored() of its text, once per item.
+ */
 export function splitItem(item: QueueItem): Split | undefined {
-  if (isSplit(item.memo)) return item.memo;
   const it = item as WithSplit;
-  return it[SPLIT] ?? (it[SPLIT] = splitStored(item.text));
-}
-
-function isSplit(v: unknown): v is Split {
-  return typeof v === 'object' && v !== null && typeof (v as Split).event === 'string' && typeof (v as Split).head === 'object';
+  return (item.memo as Split | undefined) ?? it[SPLIT] ?? (it[SPLIT] = splitStored(item.text));
 }
 
 /** The record to store and its split, made together: a fresh item needs no parse to be sent. */
