@@ -1,7 +1,7 @@
 // The CloudEvents 1.0 envelope (structured JSON mode) with the package's extensions.
-import { randomUUID } from 'crypto';
 import type { CatalogEntry } from './catalog';
 import { PlantProfile, sourceOf } from './plant';
+import { uuidv7 } from './ids';
 
 export interface CloudEvent<T = Record<string, unknown>> {
   specversion: '1.0';
@@ -57,7 +57,7 @@ export interface BuildOptions {
 
 export function buildEvent(entry: CatalogEntry, data: Record<string, unknown>, o: BuildOptions): CloudEvent {
   const sourceTime = o.time ?? (entry.timeField ? data[entry.timeField] : undefined);
-  const id = o.id ?? randomUUID();
+  const id = o.id ?? uuidv7();
   const pk = data[entry.partitionKey];
   const ev: CloudEvent = {
     specversion: '1.0',

@@ -25,9 +25,9 @@ describe('CloudEvents envelope', () => {
     }
   });
 
-  it('ids are UUIDs, time and recordedtime are RFC 3339, source comes from the plant profile', () => {
+  it('ids are time-ordered UUIDs (version 7), time and recordedtime are RFC 3339, source comes from the plant profile', () => {
     const ev = stampRecorded(sample(), Date.parse('2026-11-27T09:00:00Z'));
-    assert.match(ev.id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(ev.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assert.equal(ev.time, '2026-11-27T08:15:00.000Z');
     assert.equal(ev.recordedtime, '2026-11-27T09:00:00.000Z');
     assert.equal(ev.source, '/acme/BER1/assembly/line1/mes');
