@@ -2,6 +2,7 @@
 // Prometheus endpoint shows only mfg-connect series). Nodes and lib code call the
 // observe.* functions; they are cheap (no allocation per call beyond label lookup).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { LabelPairHistogram } from './histogram';
 
 export const registry = new Registry();
 
@@ -36,13 +37,9 @@ const breaker = new Gauge({
   labelNames: ['destination'] as const,
   registers: [registry],
 });
-const lag = new Histogram({
-  name: 'mfg_event_lag_seconds',
-  help: 'Event time to acknowledgement by the destination',
-  labelNames: ['destination', 'event_type'] as const,
-  buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 3600],
-  registers: [registry],
-});
+// observed once per delivered msg: the cheap histogram
+const lag = new LabelPairHistogram('mfg_event_lag_seconds', 'Event time to acknowledgement by the destination',
+  ['destination', 'event_type'], [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 3600], registry);
 const endpointLatency = new Histogram({
   name: 'mfg_endpoint_request_seconds',
   help: 'Latency of requests to ERP/WMS/QMS endpoints by status code',
@@ -98,7 +95,7 @@ export const observe = {
   },
   lag(destination: string, eventType: string | undefined, eventTime: string | undefined, now = Date.now()): void {
     const t = eventTime ? Date.parse(eventTime) : NaN;
-    if (!Number.isNaN(t)) lag.observe({ destination, event_type: eventType || '' }, Math.max(0, (now - t) / 1000));
+    if (!Number.isNaN(t)) lag.observe(destination, eventType || '', Math.max(0, (now - t) / 1000));
   },
   endpoint(endpoint: string, operation: string, status: number | string, ms: number): void {
     endpointLatency.observe({ endpoint, operation, status: String(status) }, ms / 1000);

@@ -12,6 +12,25 @@ describe('metrics and the monitor summary', () => {
     assert.match(text, /mfg_outbox_depth\{destination="erp-main"\} 7/);
   });
 
+  it('the per-msg lag histogram reads out exactly as a prom-client Histogram of the same observations', async () => {
+    const { Registry, Histogram } = require('prom-client');
+    const { LabelPairHistogram } = require('../../dist/lib/observability/histogram');
+    const buckets = [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5];
+    const ours = new Registry();
+    const theirs = new Registry();
+    const h = new LabelPairHistogram('lag_seconds', 'help text', ['destination', 'event_type'], buckets, ours);
+    const p = new Histogram({ name: 'lag_seconds', help: 'help text', labelNames: ['destination', 'event_type'], buckets, registers: [theirs] });
+    const obs = [['erp', 'a', 0.005], ['erp', 'a', 0.0051], ['erp', 'b', 7], ['wms', 'a', 0], ['erp', 'a', 0.3], ['wms', 'a', 1], ['erp', 'b', 0.01]];
+    for (const [d, t, v] of obs) {
+      h.observe(d, t, v);
+      p.observe({ destination: d, event_type: t }, v);
+    }
+    assert.equal(await ours.metrics(), await theirs.metrics());
+    const json = async (r) => JSON.parse(JSON.stringify(await r.getMetricsAsJSON()));
+    assert.deepEqual(await json(ours), await json(theirs));
+    assert.match(await ours.metrics(), /lag_seconds_bucket\{le="0.01",destination="erp",event_type="a"\} 2/);
+  });
+
   it('estimates quantiles from cumulative buckets', () => {
     const b = [[0.1, 50], [1, 90], [5, 100], [Infinity, 100]];
     assert.equal(quantile(b, 100, 0.5), 0.1);
