@@ -7,17 +7,13 @@ import { Recorder, Sampler, TracePersistence, TraceStore } from '../../lib/obser
 import { acquireStore } from '../shared/store';
 import { AuditLog } from '../../lib/governance/audit';
 import { registerMonitorRoutes } from './routes';
-
-const LABEL = 'mfgConnectMonitor';
-const HOOKS = ['onReceive', 'onSend', 'onComplete'];
+import { listen } from '../shared/msg-hooks';
 
 interface MonitorSettings {
   trace?: { maxTransactions?: number; maxSteps?: number; retentionMs?: number; msgSteps?: number; perSecond?: number; enabled?: boolean; persist?: boolean; persistPerSecond?: number };
   monitor?: { sampleMs?: number; historyPoints?: number };
   audit?: { file?: string | false; keep?: number };
 }
-
-type Hooks = { add(id: string, cb: (ev: any) => void): void; remove(id: string): void; has?(id: string): boolean };
 
 function settingsOf(RED: NodeAPI): MonitorSettings {
   try {
@@ -26,21 +22,6 @@ function settingsOf(RED: NodeAPI): MonitorSettings {
   } catch {
     return {};
   }
-}
-
-/** A hook body never breaks message delivery: our failure is logged once and ignored. */
-function safe(RED: NodeAPI, fn: (ev: any) => void): (ev: any) => void {
-  let warned = false;
-  return (ev) => {
-    try {
-      fn(ev);
-    } catch (err) {
-      if (!warned) {
-        warned = true;
-        RED.log.warn(`mfg-connect monitor: trace hook failed: ${(err as Error).message}`);
-      }
-    }
-  };
 }
 
 let previous: { sampler: Sampler; prune: NodeJS.Timeout; persist?: TracePersistence } | undefined;
@@ -69,20 +50,14 @@ export = (RED: NodeAPI) => {
   const auditFile = conf.audit?.file === false ? undefined : conf.audit?.file || (userDir ? path.join(userDir, 'mfg-connect-audit.jsonl') : undefined);
   const audit = new AuditLog({ file: auditFile, keep: conf.audit?.keep });
 
-  const hooks = (RED as unknown as { hooks?: Hooks }).hooks;
-  if (!hooks) RED.log.warn('mfg-connect monitor: this runtime has no message hooks; trace and message metrics are off');
-  else if (conf.trace?.enabled !== false) {
-    // a reload (tests, restarts of the plugin) must not stack a second set of hooks
-    for (const h of HOOKS) {
-      try {
-        hooks.remove(`${h}.${LABEL}`);
-      } catch {
-        // not registered
-      }
-    }
-    hooks.add(`onReceive.${LABEL}`, safe(RED, (ev) => recorder.onReceive(ev.msg, ev.destination?.node)));
-    hooks.add(`onSend.${LABEL}`, safe(RED, (evs) => recorder.onSend(evs)));
-    hooks.add(`onComplete.${LABEL}`, safe(RED, (ev) => recorder.onComplete(ev.msg, ev.node?.node, ev.error)));
+  // One listener of the package's shared message hooks; a reload replaces it.
+  const listener = conf.trace?.enabled === false ? undefined : {
+    onReceive: (ev: any) => recorder.onReceive(ev.msg, ev.destination?.node),
+    onSend: (evs: any) => recorder.onSend(evs),
+    onComplete: (ev: any) => recorder.onComplete(ev.msg, ev.node?.node, ev.error),
+  };
+  if (!listen(RED, 'the monitor (trace and message metrics)', listener) && listener) {
+    RED.log.warn('mfg-connect monitor: this runtime has no message hooks; trace and message metrics are off');
   }
   sampler.start();
   const prune = setInterval(() => store.prune(), 60000);

@@ -4,6 +4,7 @@
 // Node-RED's message hooks. mfg-subscribe acknowledges a broker msg only then, so a
 // msg still in the flow when Node-RED dies is redelivered, not lost.
 import type { NodeAPI } from 'node-red';
+import { listen } from './msg-hooks';
 
 interface Entry {
   count: number;
@@ -77,51 +78,34 @@ function finish(id: string, e: Entry, timedOut: boolean): void {
   e.handled(timedOut);
 }
 
-type Hooks = { add(id: string, fn: (ev: never) => void): void };
-
-/** RED.hooks, or (where a host leaves it out of the node API) the runtime's own module. */
-function hooksOf(RED: NodeAPI): Hooks | undefined {
-  const h = (RED as unknown as { hooks?: Hooks }).hooks;
-  if (h) return h;
-  try {
-    const nr = require.resolve('node-red', { paths: [process.cwd(), __dirname] });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(require.resolve('@node-red/util', { paths: [nr] })).hooks as Hooks;
-  } catch {
-    return undefined;
-  }
-}
-
 function install(RED: NodeAPI): void {
   if (installed) return;
   installed = true;
-  const hooks = hooksOf(RED);
-  if (!hooks) {
-    RED.log.warn('mfg-connect: message hooks are not available; events are acknowledged on receipt');
-    return;
-  }
   // Hooks take one argument (synchronous) and return nothing (never stop a msg).
-  hooks.add('preDeliver.mfgCompletion', (ev: MsgEvent) => {
-    const e = ev.msg?._msgid ? entries.get(ev.msg._msgid) : undefined;
-    if (e) { e.count++; e.pending++; e.delivered = true; }
+  const ok = listen(RED, 'message completion', {
+    preDeliver: (ev: MsgEvent) => {
+      const e = ev.msg?._msgid ? entries.get(ev.msg._msgid) : undefined;
+      if (e) { e.count++; e.pending++; e.delivered = true; }
+    },
+    onReceive: (ev: MsgEvent) => {
+      const e = ev.msg?._msgid ? entries.get(ev.msg._msgid) : undefined;
+      if (!e) return;
+      if (e.pending > 0) e.pending--;
+      else e.count++;
+      e.delivered = true;
+    },
+    onComplete: (ev: MsgEvent) => {
+      const id = ev.msg?._msgid;
+      const e = id ? entries.get(id) : undefined;
+      if (!e) return;
+      // A failing node hands the msg to Catch nodes right after this hook: count that first.
+      later(() => {
+        e.count--;
+        if (e.count <= 0 && e.pending === 0) finish(id!, e, false);
+      });
+    },
   });
-  hooks.add('onReceive.mfgCompletion', (ev: MsgEvent) => {
-    const e = ev.msg?._msgid ? entries.get(ev.msg._msgid) : undefined;
-    if (!e) return;
-    if (e.pending > 0) e.pending--;
-    else e.count++;
-    e.delivered = true;
-  });
-  hooks.add('onComplete.mfgCompletion', (ev: MsgEvent) => {
-    const id = ev.msg?._msgid;
-    const e = id ? entries.get(id) : undefined;
-    if (!e) return;
-    // A failing node hands the msg to Catch nodes right after this hook: count that first.
-    later(() => {
-      e.count--;
-      if (e.count <= 0 && e.pending === 0) finish(id!, e, false);
-    });
-  });
+  if (!ok) RED.log.warn('mfg-connect: message hooks are not available; events are acknowledged on receipt');
 }
 
 /**

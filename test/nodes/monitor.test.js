@@ -48,7 +48,7 @@ describe('monitor plugin: trace and metrics from message hooks', () => {
   before(start);
   afterEach(() => helper.unload());
   after(async () => {
-    for (const h of ['onReceive', 'onSend', 'onComplete']) require('@node-red/util').hooks.remove(`${h}.mfgConnectMonitor`);
+    require('../../dist/nodes/shared/msg-hooks').listen({ hooks: require('@node-red/util').hooks }, 'the monitor (trace and message metrics)', undefined);
     await stop();
   });
 
