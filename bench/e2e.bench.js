@@ -2,7 +2,8 @@
 // (mfg-subscribe -> mfg-validate -> mfg-idempotency (sqlite) -> mfg-publish with the durable
 // outbox), also with mfg-publish on a connection of its own, against the plain Node-RED
 // flow (mqtt in -> function -> mqtt out) and a raw mqtt.js pass-through, all in the same
-// run (BENCH_ROUNDS rounds, default 3).
+// run (BENCH_ROUNDS rounds, default 5: a round's ratio to plain spreads by about 10% on a
+// shared 2-core machine, and the median of five holds better than the median of three).
 // BENCH_RSS_EVENTS=1000000 adds the memory run (the package's Node-RED runs with
 // --expose-gc for it: bench/lib/gc-on-signal.js).
 'use strict';
@@ -19,7 +20,7 @@ const PATHS = {
   pkg: { label: 'Node-RED mfg-subscribe -> validate -> idempotency (sqlite) -> mfg-publish (outbox)', in: 'bench/pkg/in', out: 'bench/pkg/out' },
   pkg2: { label: 'the same, mfg-publish on its own mfg-broker connection', in: 'bench/pkg2/in', out: 'bench/pkg2/out' },
 };
-const ROUNDS = Number(process.env.BENCH_ROUNDS || 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 
 function plainFlow(url) {
   const u = new URL(url);

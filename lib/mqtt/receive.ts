@@ -18,17 +18,21 @@ export class EventReceiver {
   }
 
   receive(payload: Buffer | string): Received {
-    const raw = () => (typeof payload === 'string' ? payload : payload.toString('utf8')).slice(0, 4096);
     const parsed = this.screen.parse(payload);
-    if (!parsed.ok) return { ok: false, reason: parsed.errors[0].message, errors: parsed.errors, raw: raw() };
+    if (!parsed.ok) return { ok: false, reason: parsed.errors[0].message, errors: parsed.errors, raw: raw(payload) };
     const ev = parsed.value;
     if (typeof ev !== 'object' || ev === null || Array.isArray(ev)) {
-      return { ok: false, reason: 'payload is not a CloudEvent object', errors: [{ path: '$', message: 'must be a CloudEvent object' }], raw: raw() };
+      return { ok: false, reason: 'payload is not a CloudEvent object', errors: [{ path: '$', message: 'must be a CloudEvent object' }], raw: raw(payload) };
     }
     if (!this.envelope(ev)) {
       const errors = readableErrors(this.envelope.errors);
-      return { ok: false, reason: `not a valid CloudEvents envelope: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors, raw: raw() };
+      return { ok: false, reason: `not a valid CloudEvents envelope: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`, errors, raw: raw(payload) };
     }
     return { ok: true, event: ev as Record<string, unknown> };
   }
+}
+
+/** The start of a refused payload as text, for the error output. */
+function raw(payload: Buffer | string): string {
+  return (typeof payload === 'string' ? payload : payload.toString('utf8')).slice(0, 4096);
 }

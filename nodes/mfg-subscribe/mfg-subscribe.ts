@@ -8,6 +8,7 @@ import type { BrokerNode } from '../mfg-broker/types';
 import { plantOf } from '../shared/plant';
 import { whenHandled } from '../shared/completion';
 import { StatusThrottle } from '../shared/red';
+import { msgId } from '../shared/msgid';
 
 interface SubscribeDef extends NodeDef {
   broker: string;
@@ -73,7 +74,7 @@ export = (RED: NodeAPI) => {
 
     const onMessage = (topic: string, payload: Buffer, packet: { qos?: number; retain?: boolean; properties?: Record<string, unknown> }, ack?: () => void) => {
       const r = receiver.receive(payload);
-      const _msgid = RED.util.generateId();
+      const _msgid = msgId();
       if (ack) {
         whenHandled(RED, _msgid, ackTimeoutMs, (timedOut) => {
           if (timedOut) ackTimeouts++;

@@ -8,6 +8,7 @@ import { registerCatalogRoute } from '../shared/catalog-route';
 import { plantOf } from '../shared/plant';
 import { evaluate, Msg, StatusThrottle, toError } from '../shared/red';
 import { keepRawBody, MAX_BYTES } from './raw-body';
+import { msgId } from '../shared/msgid';
 
 interface Mapping { field: string; v: string; vt: string }
 interface WebhookDef extends NodeDef {
@@ -139,7 +140,7 @@ export = (RED: NodeAPI) => {
         res.status(400).json({ error: 'body is not JSON', reason: (e as Error).message });
         return;
       }
-      const msg: Msg = { _msgid: RED.util.generateId(), payload, webhook: { id: v.id, style: v.style, timestamp: v.timestamp, path: url, event: req.headers['x-github-event'] } };
+      const msg: Msg = { _msgid: msgId(), payload, webhook: { id: v.id, style: v.style, timestamp: v.timestamp, path: url, event: req.headers['x-github-event'] } };
       try {
         const base = getPath(payload, config.dataPath ?? 'data');
         // SaaS payloads send null for absent optional fields; the schemas mean "absent"
