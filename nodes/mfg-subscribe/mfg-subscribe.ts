@@ -72,15 +72,15 @@ export = (RED: NodeAPI) => {
     if (!broker) problem = 'no mfg-broker configured';
     show();
 
+    // one function for every msg: the msg's own PUBACK comes as the argument
+    const acknowledge = (timedOut: boolean, ack: () => void) => {
+      if (timedOut) ackTimeouts++;
+      ack();
+    };
     const onMessage = (topic: string, payload: Buffer, packet: { qos?: number; retain?: boolean; properties?: Record<string, unknown> }, ack?: () => void) => {
       const r = receiver.receive(payload);
       const _msgid = msgId();
-      if (ack) {
-        whenHandled(RED, _msgid, ackTimeoutMs, (timedOut) => {
-          if (timedOut) ackTimeouts++;
-          ack();
-        });
-      }
+      if (ack) whenHandled(RED, _msgid, ackTimeoutMs, acknowledge, ack);
       const mqtt = { qos: packet.qos, retain: packet.retain, userProperties: packet.properties?.userProperties, contentType: packet.properties?.contentType };
       if (r.ok) {
         received++;

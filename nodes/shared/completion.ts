@@ -6,46 +6,55 @@
 import type { NodeAPI } from 'node-red';
 import { listen } from './msg-hooks';
 
+/** Told once per msg; `arg` is what whenHandled() was given with it. */
+export type Handled<T> = (timedOut: boolean, arg: T) => void;
+
 interface Entry {
+  id: string;
   count: number;
   /** routed deliveries whose receive is still to come */
   pending: number;
   delivered: boolean;
   /** epoch ms after which handled(true) is called */
   deadline: number;
-  handled: (timedOut: boolean) => void;
+  handled: Handled<unknown>;
+  arg: unknown;
 }
 
 const entries = new Map<string, Entry>();
 let installed = false;
+let warn: (text: string) => void = () => undefined;
 
-// Per msg, no timer and no setImmediate of its own: thousands of msgs/s would each
-// allocate several. One sweep timer serves the deadlines, and one setImmediate runs the
-// checks queued in a tick, in the order they were queued.
+// Per msg, no timer, no setImmediate and no closure of its own: thousands of msgs/s would
+// each allocate several. One sweep timer serves the deadlines, and one setImmediate runs
+// the checks queued in a tick, in the order they were queued (a kind and an entry each).
 let sweepTimer: NodeJS.Timeout | undefined;
 let sweepAt = Infinity;
-type Check = () => void;
-let checks: Check[] = [];
+const DELIVERED_CHECK = 0;
+const COMPLETED = 1;
+let kinds: number[] = [];
+let queued: Entry[] = [];
 
-function later(check: Check): void {
-  checks.push(check);
-  if (checks.length === 1) setImmediate(runChecks);
+function later(kind: number, e: Entry): void {
+  kinds.push(kind);
+  queued.push(e);
+  if (kinds.length === 1) setImmediate(runChecks);
 }
 
 function runChecks(): void {
-  const list = checks;
-  checks = [];
-  for (let i = 0; i < list.length; i++) {
-    try {
-      list[i]();
-    } catch (err) {
-      // the checks after it belong to other msgs: they still run, next turn
-      const rest = list.slice(i + 1);
-      if (rest.length) {
-        if (!checks.length) setImmediate(runChecks);
-        checks = rest.concat(checks);
-      }
-      throw err;
+  const k = kinds;
+  const q = queued;
+  kinds = [];
+  queued = [];
+  for (let i = 0; i < k.length; i++) {
+    const e = q[i];
+    if (k[i] === DELIVERED_CHECK) {
+      // Nothing wired (or a hook of another package made delivery asynchronous): no
+      // delivery by the next turn means there is nothing to wait for.
+      if (!e.delivered) finish(e, false);
+    } else {
+      e.count--;
+      if (e.count <= 0 && e.pending === 0) finish(e, false);
     }
   }
 }
@@ -63,8 +72,8 @@ function sweep(): void {
   sweepAt = Infinity;
   const now = Date.now();
   let next = Infinity;
-  for (const [id, e] of entries) {
-    if (e.deadline <= now) finish(id, e, true);
+  for (const e of entries.values()) {
+    if (e.deadline <= now) finish(e, true);
     else if (e.deadline < next) next = e.deadline;
   }
   if (next < Infinity) armSweep(next);
@@ -72,15 +81,21 @@ function sweep(): void {
 
 type MsgEvent = { msg?: { _msgid?: string } };
 
-function finish(id: string, e: Entry, timedOut: boolean): void {
-  if (entries.get(id) !== e) return;
-  entries.delete(id);
-  e.handled(timedOut);
+function finish(e: Entry, timedOut: boolean): void {
+  if (entries.get(e.id) !== e) return;
+  entries.delete(e.id);
+  try {
+    e.handled(timedOut, e.arg);
+  } catch (err) {
+    // the msgs after it still get their answer; the runtime carries on
+    warn(`mfg-connect: acknowledging a handled msg failed: ${(err as Error).message}`);
+  }
 }
 
 function install(RED: NodeAPI): void {
   if (installed) return;
   installed = true;
+  warn = (text) => RED.log.warn(text);
   // Hooks take one argument (synchronous) and return nothing (never stop a msg).
   const ok = listen(RED, 'message completion', {
     preDeliver: (ev: MsgEvent) => {
@@ -99,31 +114,25 @@ function install(RED: NodeAPI): void {
       const e = id ? entries.get(id) : undefined;
       if (!e) return;
       // A failing node hands the msg to Catch nodes right after this hook: count that first.
-      later(() => {
-        e.count--;
-        if (e.count <= 0 && e.pending === 0) finish(id!, e, false);
-      });
+      later(COMPLETED, e);
     },
   });
   if (!ok) RED.log.warn('mfg-connect: message hooks are not available; events are acknowledged on receipt');
 }
 
 /**
- * Calls handled() once the msg has been through the flow (or after timeoutMs, with
- * timedOut true). Call before node.send(msg); msg._msgid must be set.
+ * Calls handled(timedOut, arg) once the msg has been through the flow (or after timeoutMs,
+ * with timedOut true). Call before node.send(msg); msg._msgid must be set. `handled` may
+ * be one function for all msgs, with what is particular to a msg in `arg`.
  */
-export function whenHandled(RED: NodeAPI, msgId: string, timeoutMs: number, handled: (timedOut: boolean) => void): void {
+export function whenHandled<T>(RED: NodeAPI, msgId: string, timeoutMs: number, handled: Handled<T>, arg?: T): void {
   try {
     install(RED);
   } catch (err) {
     RED.log.warn(`mfg-connect: cannot track message completion: ${(err as Error).message}`);
   }
-  const e: Entry = { count: 0, pending: 0, delivered: false, handled, deadline: Date.now() + timeoutMs };
+  const e: Entry = { id: msgId, count: 0, pending: 0, delivered: false, handled: handled as Handled<unknown>, arg, deadline: Date.now() + timeoutMs };
   entries.set(msgId, e);
   armSweep(e.deadline);
-  // Nothing wired (or a hook of another package made delivery asynchronous): no
-  // delivery by the next turn means there is nothing to wait for.
-  later(() => {
-    if (!e.delivered) finish(msgId, e, false);
-  });
+  later(DELIVERED_CHECK, e);
 }

@@ -7,9 +7,10 @@ const assert = require('node:assert/strict');
 const { whenHandled } = require('../../dist/nodes/shared/completion');
 
 const hooks = new Map();
+const warnings = [];
 const RED = {
   hooks: { add: (id, fn) => hooks.set(id.split('.')[0], fn) },
-  log: { warn: (m) => { throw new Error(`unexpected warning: ${m}`); } },
+  log: { warn: (m) => warnings.push(m) },
 };
 const fire = (hook, msgid) => hooks.get(hook)({ msg: { _msgid: msgid } });
 const tick = () => new Promise((r) => setImmediate(r));
@@ -79,5 +80,20 @@ describe('message completion', () => {
     }
     await tick();
     assert.ok(all.every((c) => c.length === 1 && c[0].timedOut === false));
+  });
+
+  it('one handler for all msgs gets each msg\'s own argument; a handler that throws is reported and the others still run', async () => {
+    const got = [];
+    const handled = (timedOut, arg) => {
+      if (arg === 'bad') throw new Error('socket gone');
+      got.push([arg, timedOut]);
+    };
+    whenHandled(RED, 'x1', 60000, handled, 'first');
+    whenHandled(RED, 'x2', 60000, handled, 'bad');
+    whenHandled(RED, 'x3', 60000, handled, 'third');
+    await tick();
+    await tick();
+    assert.deepEqual(got, [['first', false], ['third', false]]);
+    assert.deepEqual(warnings, ['mfg-connect: acknowledging a handled msg failed: socket gone']);
   });
 });
