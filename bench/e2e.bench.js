@@ -1,7 +1,8 @@
 // End to end through a real Node-RED and mosquitto: the package's flow
 // (mfg-subscribe -> mfg-validate -> mfg-idempotency (sqlite) -> mfg-publish with the durable
 // outbox), also with mfg-publish on a connection of its own, against the plain Node-RED
-// flow (mqtt in -> function -> mqtt out) and a raw mqtt.js pass-through, all in the same
+// flow (mqtt in -> function -> mqtt out; in a Node-RED with and one without the package
+// installed) and a raw mqtt.js pass-through, all in the same
 // run (BENCH_ROUNDS rounds, default 5: a round's ratio to plain spreads by about 10% on a
 // shared 2-core machine, and the median of five holds better than the median of three).
 // BENCH_RSS_EVENTS=1000000 adds the memory run (the package's Node-RED runs with
@@ -12,19 +13,22 @@ const { startNodeRed } = require('../test/helpers/child-nr');
 const load = require('./lib/mqtt-load');
 const { packageFlow, fmt, median, settle, rss, fullGc, GC_ARGS } = require('./lib/e2e');
 
-// Each path has its own topics, so all three run side by side and are measured in turn,
+// Each path has its own topics, so all of them run side by side and are measured in turn,
 // round after round: a slow minute on a shared machine then hits every path alike.
 const PATHS = {
   raw: { label: 'raw mqtt.js pass-through (ceiling)', in: 'bench/raw/in', out: 'bench/raw/out' },
   plain: { label: 'Node-RED mqtt in -> function -> mqtt out', in: 'bench/plain/in', out: 'bench/plain/out' },
+  // The plain flow above runs in a Node-RED with the package installed, as in a plant: the
+  // monitor's message hooks then see its msgs too. This one runs where it is not installed.
+  bare: { label: 'the same plain flow in a Node-RED without mfg-connect installed', in: 'bench/bare/in', out: 'bench/bare/out' },
   pkg: { label: 'Node-RED mfg-subscribe -> validate -> idempotency (sqlite) -> mfg-publish (outbox)', in: 'bench/pkg/in', out: 'bench/pkg/out' },
   pkg2: { label: 'the same, mfg-publish on its own mfg-broker connection', in: 'bench/pkg2/in', out: 'bench/pkg2/out' },
 };
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 
-function plainFlow(url) {
+function plainFlow(url, path = PATHS.plain) {
   const u = new URL(url);
-  const { in: IN, out: OUT } = PATHS.plain;
+  const { in: IN, out: OUT } = path;
   return [
     { id: 't', type: 'tab' },
     { id: 'b', type: 'mqtt-broker', broker: u.hostname, port: u.port, clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true },
@@ -62,12 +66,14 @@ async function main() {
   const results = Object.fromEntries(Object.keys(PATHS).map((p) => [p, Object.fromEntries(Object.keys(LOADS).map((l) => [l, []]))]));
   let raw;
   let plainNr;
+  let bareNr;
   let pkgNr;
   let pkg2Nr;
   let memory;
   try {
     raw = await load.rawPassThrough(broker.url, PATHS.raw.in, PATHS.raw.out);
     plainNr = await startNodeRed({ flows: plainFlow(broker.url) });
+    bareNr = await startNodeRed({ flows: plainFlow(broker.url, PATHS.bare), withPackage: false });
     pkgNr = await startNodeRed({ flows: packageFlow(broker.url, PATHS.pkg.in, PATHS.pkg.out), nodeArgs: GC_ARGS });
     pkg2Nr = await startNodeRed({ flows: packageFlow(broker.url, PATHS.pkg2.in, PATHS.pkg2.out, { ownPublishConnection: true }) });
     await new Promise((r) => setTimeout(r, 1500)); // let the MQTT clients subscribe
@@ -103,6 +109,7 @@ async function main() {
   } finally {
     await raw?.close();
     await plainNr?.stop();
+    await bareNr?.stop();
     await pkgNr?.stop();
     await pkg2Nr?.stop();
     await broker.stop();
@@ -118,7 +125,8 @@ async function main() {
     console.log(`| ${def.label} | ${fmt(med(p, 'sat', 'perSecond'))} | ${fmt(med(p, 'sat', 'perSecond') / plainSat, 2)} | ${fmt(med(p, 'sat', 'p50'))} | ${lat('r1k')} | ${lat('r2k')} | ${lat('r5k')} |`);
   }
   const ratios = results.pkg.sat.map((r, i) => r.perSecond / results.plain.sat[i].perSecond);
-  console.log(`\nPer round, package vs plain at saturation: ${ratios.map((x) => fmt(x, 2)).join(', ')} (plain ${results.plain.sat.map((r) => fmt(r.perSecond)).join(', ')} msgs/s). p99 at 2,000/s per round, package: ${results.pkg.r2k.map((r) => fmt(r.p99, 1)).join(', ')} ms; plain: ${results.plain.r2k.map((r) => fmt(r.p99, 1)).join(', ')} ms.`);
+  const bareRatios = results.pkg.sat.map((r, i) => r.perSecond / results.bare.sat[i].perSecond);
+  console.log(`\nPer round, package vs plain at saturation: ${ratios.map((x) => fmt(x, 2)).join(', ')} (plain ${results.plain.sat.map((r) => fmt(r.perSecond)).join(', ')} msgs/s); package vs the plain flow without mfg-connect installed: ${bareRatios.map((x) => fmt(x, 2)).join(', ')} (median ${fmt(median(bareRatios), 2)}). p99 at 2,000/s per round, package: ${results.pkg.r2k.map((r) => fmt(r.p99, 1)).join(', ')} ms; plain: ${results.plain.r2k.map((r) => fmt(r.p99, 1)).join(', ')} ms.`);
   const lost = Object.entries(PATHS).filter(([p]) => Object.values(results[p]).some((rs) => rs.some((x) => x.received !== x.sent)));
   if (lost.length) console.log(`\nNot every message arrived within the time limit for: ${lost.map(([, d]) => d.label).join('; ')}.`);
   if (memory) {

@@ -24,13 +24,14 @@ function linkPackage(userDir) {
 /**
  * Starts Node-RED. opts: flows (array), credentials ({nodeId: {...}}), userDir (reuse to
  * restart on the same state), env, settings (JSON-serialisable extra settings), port,
- * nodeArgs (options of node itself, before red.js).
+ * nodeArgs (options of node itself, before red.js), withPackage (false: a Node-RED
+ * without this package installed).
  * Flows and credentials are written only when given (a restart keeps what is there).
  */
 async function startNodeRed(opts = {}) {
   const userDir = opts.userDir || tmpDir('mfg-nr-');
   const port = opts.port || (await freePort());
-  linkPackage(userDir);
+  if (opts.withPackage !== false) linkPackage(userDir);
   if (opts.flows) fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(opts.flows, null, 1));
   if (opts.credentials) fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify(opts.credentials));
   // Node-RED also loads the node modules beside its own install (our devDependencies):
