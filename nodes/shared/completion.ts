@@ -96,7 +96,7 @@ function install(RED: NodeAPI): void {
   if (installed) return;
   installed = true;
   warn = (text) => RED.log.warn(text);
-  // Hooks take one argument (synchronous) and return nothing (never stop a msg).
+  // Counted synchronously as the runtime routes the msg; the shared hooks never stop it.
   const ok = listen(RED, 'message completion', {
     preDeliver: (ev: MsgEvent) => {
       const e = ev.msg?._msgid ? entries.get(ev.msg._msgid) : undefined;

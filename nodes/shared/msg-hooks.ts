@@ -30,7 +30,7 @@ interface State {
 let state: State | undefined;
 
 /** RED.hooks, or (where a host leaves it out of the node API) the runtime's own module. */
-export function hooksOf(RED: NodeAPI): Hooks | undefined {
+function hooksOf(RED: NodeAPI): Hooks | undefined {
   const h = (RED as unknown as { hooks?: Hooks }).hooks;
   if (h) return h;
   try {
