@@ -47,6 +47,13 @@ const LOADS = {
   r5k: { count: 15000, rate: 5000 },
 };
 
+// A paced run measures a steady state: it starts with this long at the same rate, not
+// measured. A path's Node-RED sits idle for minutes while the others are measured, and V8
+// shrinks an idle heap; the first seconds back at load then pay for growing it again
+// with extra major collections (seen while profiling: p99 of 23 to 33 ms in the first
+// 5 s at 2,000/s, 11 to 19 ms after).
+const WARMUP_S = 5;
+
 /** One round: every load on every path, the paths in a rotating order. */
 async function round(url, k, results) {
   const keys = Object.keys(PATHS);
@@ -54,6 +61,7 @@ async function round(url, k, results) {
   for (const [load_, opts] of Object.entries(LOADS)) {
     for (const p of order) {
       await settle();
+      if (opts.rate) await load.run(url, { inTopic: PATHS[p].in, outTopic: PATHS[p].out, count: opts.rate * WARMUP_S, rate: opts.rate });
       const r = await load.run(url, { inTopic: PATHS[p].in, outTopic: PATHS[p].out, ...opts });
       results[p][load_].push(r);
     }
@@ -117,7 +125,7 @@ async function main() {
   const med = (p, l, f) => median(results[p][l].map((r) => r[f]));
   const plainSat = med('plain', 'sat', 'perSecond');
   console.log('## End to end through Node-RED and mosquitto\n');
-  console.log(`QoS 1 in and out, CloudEvents of ~700 bytes, one publisher and one subscriber client per run. Latency is publish to arrival on the output topic. The paths run side by side on their own topics and are measured in turn, ${ROUNDS} rounds in rotating order after a warm-up; each figure is the median over the rounds (saturation: 30,000 events; paced: 5,000 / 60,000 / 15,000 events, so 5 s, 30 s and 3 s).\n`);
+  console.log(`QoS 1 in and out, CloudEvents of ~700 bytes, one publisher and one subscriber client per run. Latency is publish to arrival on the output topic. The paths run side by side on their own topics and are measured in turn, ${ROUNDS} rounds in rotating order after a warm-up; each figure is the median over the rounds (saturation: 30,000 events; paced: 5,000 / 60,000 / 15,000 events, so 5 s, 30 s and 3 s, each after ${WARMUP_S} s at the same rate that are not measured).\n`);
   console.log('| path | saturation msgs/s | vs plain | p50 ms at saturation | p50 / p99 ms at 1,000/s | at 2,000/s | at 5,000/s |');
   console.log('|---|---:|---:|---:|---|---|---|');
   for (const [p, def] of Object.entries(PATHS)) {

@@ -47,10 +47,11 @@ export function storedRecord(topic: string, ev: CloudEvent, retain: boolean): { 
   if (retain) head.retain = true;
   if (typeof ev.time === 'string') head.time = ev.time;
   if (typeof ev.correlationid === 'string') head.correlationId = ev.correlationid;
-  const h = JSON.stringify(head);
-  const text = `${h.slice(0, -1)}${MARK}${JSON.stringify(ev)}}`;
+  // One serialisation of head and event together, payload last: joining two JSON texts
+  // would copy the event's text once more, per msg.
+  const text = JSON.stringify({ ...head, payload: ev });
   // The event's text as a slice of the record: no second copy held beside it in memory.
-  return { text, split: { head, event: text.slice(h.length - 1 + MARK.length, -1) } };
+  return { text, split: { head, event: text.slice(text.indexOf(MARK) + MARK.length, -1) } };
 }
 
 /**
