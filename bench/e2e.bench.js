@@ -1,6 +1,7 @@
 // End to end through a real Node-RED and mosquitto: the package's flow
 // (mfg-subscribe -> mfg-validate -> mfg-idempotency (sqlite) -> mfg-publish with the durable
-// outbox), also with mfg-publish on a connection of its own, against the plain Node-RED
+// outbox; mfg-publish on the broker node's publishing connection, the default), also with
+// mfg-publish on the subscribe connection, against the plain Node-RED
 // flow (mqtt in -> function -> mqtt out; in a Node-RED with and one without the package
 // installed) and a raw mqtt.js pass-through, all in the same
 // run (BENCH_ROUNDS rounds, default 5: a round's ratio to plain spreads by about 10% on a
@@ -22,7 +23,7 @@ const PATHS = {
   // monitor's message hooks then see its msgs too. This one runs where it is not installed.
   bare: { label: 'the same plain flow in a Node-RED without mfg-connect installed', in: 'bench/bare/in', out: 'bench/bare/out' },
   pkg: { label: 'Node-RED mfg-subscribe -> validate -> idempotency (sqlite) -> mfg-publish (outbox)', in: 'bench/pkg/in', out: 'bench/pkg/out' },
-  pkg2: { label: 'the same, mfg-publish on its own mfg-broker connection', in: 'bench/pkg2/in', out: 'bench/pkg2/out' },
+  pkg2: { label: 'the same, publishing on the subscribe connection (mfg-broker: publish on this connection)', in: 'bench/pkg2/in', out: 'bench/pkg2/out' },
 };
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 5);
 
@@ -83,7 +84,7 @@ async function main() {
     plainNr = await startNodeRed({ flows: plainFlow(broker.url) });
     bareNr = await startNodeRed({ flows: plainFlow(broker.url, PATHS.bare), withPackage: false });
     pkgNr = await startNodeRed({ flows: packageFlow(broker.url, PATHS.pkg.in, PATHS.pkg.out), nodeArgs: GC_ARGS });
-    pkg2Nr = await startNodeRed({ flows: packageFlow(broker.url, PATHS.pkg2.in, PATHS.pkg2.out, { ownPublishConnection: true }) });
+    pkg2Nr = await startNodeRed({ flows: packageFlow(broker.url, PATHS.pkg2.in, PATHS.pkg2.out, { oneConnection: true }) });
     await new Promise((r) => setTimeout(r, 1500)); // let the MQTT clients subscribe
     for (const p of Object.keys(PATHS)) await load.run(broker.url, { inTopic: PATHS[p].in, outTopic: PATHS[p].out, count: 5000 }); // warm-up
     for (let k = 0; k < ROUNDS; k++) await round(broker.url, k, results);

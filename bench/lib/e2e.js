@@ -2,7 +2,7 @@
 // default SQLite store) -> mfg-publish (durable outbox), QoS 1 in and out.
 'use strict';
 
-/** opts.ownPublishConnection: mfg-publish on a second mfg-broker (its own MQTT connection). */
+/** opts.oneConnection: mfg-publish on the subscribe connection (publishOn 'shared'), not its own. */
 function packageFlow(url, IN, OUT, opts = {}) {
   const flow = [
     { id: 't', type: 'tab' },
@@ -12,10 +12,7 @@ function packageFlow(url, IN, OUT, opts = {}) {
     { id: 'idem', type: 'mfg-idempotency', z: 't', x: 1, y: 1, keyType: 'eventid', key: '', scope: 'bench', mode: 'mark', wires: [['pub'], []] },
     { id: 'pub', type: 'mfg-publish', z: 't', x: 1, y: 1, broker: 'b', topicFrom: 'fixed', topic: OUT, limit: 1000000, wires: [] },
   ];
-  if (opts.ownPublishConnection) {
-    flow.push({ ...flow[1], id: 'b2' });
-    flow.find((n) => n.id === 'pub').broker = 'b2';
-  }
+  if (opts.oneConnection) flow[1].publishOn = 'shared';
   return flow;
 }
 

@@ -233,16 +233,35 @@ export class BackboneClient extends EventEmitter {
   }
 
   private dispatch(topic: string, payload: Buffer, packet: Packet & { properties?: Record<string, unknown> }): void {
-    const targets = [...this.subs].filter((s) => matches(s.match, topic));
+    let first: Sub | undefined;
+    let more: Sub[] | undefined;
+    for (const s of this.subs) {
+      if (!matches(s.match, topic)) continue;
+      if (!first) first = s;
+      else (more ??= [first]).push(s);
+    }
+    if (!first) return;
     const id = (packet as { messageId?: number }).messageId;
-    const holding = id !== undefined && (packet as { qos?: number }).qos === 1 && targets.some((s) => s.manualAck);
+    const qos1 = id !== undefined && (packet as { qos?: number }).qos === 1;
+    if (!more) {
+      // one handler, the usual case: its ack is the release itself (no closure per msg)
+      const release = qos1 && first.manualAck ? this.acks.hold(id!) : undefined;
+      try {
+        first.handler(topic, payload, packet, release);
+      } catch (err) {
+        this.emit('error', err);
+        release?.();
+      }
+      return;
+    }
+    const holding = qos1 && more.some((s) => s.manualAck);
     // with overlapping subscriptions the PUBACK goes once every handler is through
-    let pending = targets.length;
+    let pending = more.length;
     const release = holding ? this.acks.hold(id!) : undefined;
     const ackOne = () => {
       if (--pending === 0 && release) release();
     };
-    for (const s of targets) {
+    for (const s of more) {
       let acked = false;
       const ack = () => {
         if (acked) return;
@@ -257,7 +276,6 @@ export class BackboneClient extends EventEmitter {
       }
       if (!s.manualAck) ack();
     }
-    if (!targets.length && release) release();
   }
 
   private onConnect(connack: Packet & { properties?: Record<string, unknown> }): void {

@@ -35,7 +35,7 @@ export = (RED: NodeAPI) => {
     const plant = plantOf(RED, config.plant);
     const status = new StatusThrottle(node, 250);
     const propsMode: UserPropertiesMode = config.userProperties === 'required' || config.userProperties === 'none' ? config.userProperties : 'all';
-    let link: LinkInfo | undefined = broker?.client.link;
+    let link: LinkInfo | undefined = broker?.publishClient.link;
     let ob: OutboxState | undefined;
     let store: StateStore | undefined;
     let outbox: Outbox | undefined;
@@ -51,16 +51,17 @@ export = (RED: NodeAPI) => {
     if (!broker) node.error('mfg-publish: no mfg-broker configured');
 
     const deliver = (item: QueueItem, ctx: { buffered: boolean }): Promise<void> => {
-      const v5 = broker!.client.link.version === 5;
+      const client = broker!.publishClient;
+      const v5 = client.link.version === 5;
       // Sent as stored unless the attributes are wanted as MQTT 5 user properties.
       const split = !v5 || propsMode === 'none' ? splitItem(item) : undefined;
       if (split) {
         const body = ctx.buffered && !split.head.rt ? withRecordedTime(split.event, item.createdAt) : split.event;
-        return broker!.client.publish(split.head.topic, body, { qos: 1, retain: !!split.head.retain, properties: v5 ? eventProperties({}, 'none') : undefined });
+        return client.publish(split.head.topic, body, { qos: 1, retain: !!split.head.retain, properties: v5 ? eventProperties({}, 'none') : undefined });
       }
       const s = item.payload as Stored;
       const ev = ctx.buffered ? stampRecorded({ ...s.payload }, item.createdAt) : s.payload;
-      return broker!.client.publish(s.topic, JSON.stringify(ev), { qos: 1, retain: !!s.retain, properties: v5 ? eventProperties(ev, propsMode) : undefined });
+      return client.publish(s.topic, JSON.stringify(ev), { qos: 1, retain: !!s.retain, properties: v5 ? eventProperties(ev, propsMode) : undefined });
     };
 
     const ready = (async () => {
@@ -89,7 +90,7 @@ export = (RED: NodeAPI) => {
       });
       outbox.on('delivered', (_item: QueueItem, info: ItemInfo) => observe.message(node.id, 'mfg-publish', info.eventType, 'out'));
       outbox.on('error', (err: Error) => node.warn(`mfg-publish: ${err.message}`));
-      if (!broker || broker.client.link.state !== 'connected') outbox.pause('broker not connected');
+      if (!broker || broker.publishClient.link.state !== 'connected') outbox.pause('broker not connected');
       await outbox.start();
       ob = outbox.state();
       show();
@@ -99,7 +100,7 @@ export = (RED: NodeAPI) => {
       node.error(`mfg-publish: cannot open the outbox store: ${err.message}`);
     });
 
-    const unuse = broker?.use((l) => {
+    const unuse = broker?.usePublish((l) => {
       link = l;
       if (outbox) {
         if (l.state === 'connected') outbox.resume();

@@ -5,9 +5,40 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const { helper, node, start, stop, until, flow } = require('../helpers/nr');
-const { startMosquitto, loudSkip, tmpDir, which } = require('../helpers/servers');
+const { startMosquitto, startAedes, loudSkip, tmpDir, which } = require('../helpers/servers');
 
-const nodes = [node('mfg-plant'), node('mfg-broker'), node('mfg-publish')];
+const nodes = [node('mfg-plant'), node('mfg-broker'), node('mfg-publish'), node('mfg-subscribe')];
+
+const EVENT = {
+  specversion: '1.0', id: 'ev-1', source: '/acme/BER1/assembly/line1/mes', type: 'mfg.production.quantity.confirmed.v1',
+  time: '2026-11-27T08:00:00.000Z', data: { orderId: '100', operationId: '0010', quantity: { value: 1, unit: 'PC' } },
+};
+
+/** mfg-subscribe and mfg-publish on one mfg-broker; the subscriber gets what the publisher sends. */
+function pubSubFlow(url, broker = {}) {
+  return flow([
+    { id: 'tab', type: 'tab' },
+    { id: 'broker', type: 'mfg-broker', url, protocol: '3.1.1', clientId: 'line7', keepalive: 30, cleanSession: true, verifyTls: true, ...broker },
+    { id: 'sub', type: 'mfg-subscribe', z: 'tab', broker: 'broker', mode: 'topic', topic: 'bench/t', qos: 1, wires: [['out'], []] },
+    { id: 'out', type: 'helper', z: 'tab' },
+    { id: 'pub', type: 'mfg-publish', z: 'tab', broker: 'broker', topicFrom: 'fixed', topic: 'bench/t', limit: 100, maxAttempts: 0, maxAgeHours: 0 },
+  ]);
+}
+
+/** aedes with a record of who connected and who published on which topic */
+async function watchedBroker() {
+  const b = await startAedes();
+  b.connected = [];
+  b.publishers = [];
+  b.broker.on('client', (c) => b.connected.push(c.id));
+  b.all = [];
+  b.broker.on('publish', (packet, client) => {
+    if (!client) return;
+    b.all.push(client.id);
+    if (packet.topic === 'bench/t') b.publishers.push(client.id);
+  });
+  return b;
+}
 
 function testFlow(url) {
   return flow([
@@ -53,6 +84,39 @@ describe('mfg-broker config node', () => {
     };
     return b;
   }
+
+  it('gives mfg-publish a connection of its own by default, with the client id and "-pub"', async () => {
+    broker = await watchedBroker();
+    await helper.load(nodes, pubSubFlow(broker.url));
+    await until(() => /^connected/.test(statusText('pub')) && broker.connected.includes('line7'), 10000);
+    const got = new Promise((resolve) => helper.getNode('out').on('input', resolve));
+    helper.getNode('pub').receive({ payload: EVENT });
+    const msg = await got;
+    assert.equal(msg.payload.id, 'ev-1');
+    assert.deepEqual([...broker.connected].sort(), ['line7', 'line7-pub']);
+    assert.deepEqual(broker.publishers, ['line7-pub']);
+  });
+
+  it('keeps to one connection when set to publish on it', async () => {
+    broker = await watchedBroker();
+    await helper.load(nodes, pubSubFlow(broker.url, { publishOn: 'shared' }));
+    await until(() => /^connected/.test(statusText('pub')), 10000);
+    const got = new Promise((resolve) => helper.getNode('out').on('input', resolve));
+    helper.getNode('pub').receive({ payload: EVENT });
+    assert.equal((await got).payload.id, 'ev-1');
+    assert.deepEqual(broker.connected, ['line7']);
+    assert.deepEqual(broker.publishers, ['line7']);
+  });
+
+  it('opens only the publishing connection when nothing subscribes', async () => {
+    broker = await watchedBroker();
+    await helper.load(nodes, testFlow(broker.url));
+    await until(() => /^connected/.test(statusText('pub')), 10000);
+    assert.equal(broker.connected.length, 1);
+    helper.getNode('pub').receive({ payload: EVENT });
+    await until(() => broker.all.length === 1, 10000);
+    assert.deepEqual(broker.all, broker.connected);
+  });
 
   it('logs in with the username and password held as credentials', async (t) => {
     broker = await securedBroker(t);
