@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import { catalog, parseType } from '../events/catalog';
 import { envelopeSchema } from './envelope-schema';
 import { inspectValue } from './inspect';
+import { addQuickLengths } from './length';
 
 export interface ValidationError {
   /** JSON path of the offending value, e.g. $.data.quantity.unit */
@@ -28,6 +29,7 @@ export function createAjv(coerceTypes = false): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, coerceTypes });
   // 'fast' formats: the full RFC 3986 regexes cost more than the rest of a validation.
   addFormats(ajv, { mode: 'fast' });
+  addQuickLengths(ajv);
   ajv.addVocabulary(['x-owner', 'x-isa95', 'x-version']);
   return ajv;
 }

@@ -108,3 +108,28 @@ describe('EventValidator', () => {
     assert.deepEqual(c.validate({ data: {} }, 'data').errors, [{ path: '$.data.temp', message: 'is required' }]);
   });
 });
+
+describe('string length limits', () => {
+  const { createAjv, readableErrors } = require('../../dist/lib/validation/validator');
+  const v = createAjv().compile({ type: 'object', properties: { max: { type: 'string', maxLength: 3 }, min: { type: 'string', minLength: 2 } } });
+  const check = (data) => (v(data) ? [] : readableErrors(v.errors).map((e) => `${e.path} ${e.message}`));
+
+  it('counts code points, not UTF-16 units, on both sides of each limit', () => {
+    assert.deepEqual(check({ max: '😀😀😀' }), []); // 6 units, 3 code points
+    assert.deepEqual(check({ max: '😀😀😀😀' }), ['$.max must NOT have more than 3 characters']);
+    assert.deepEqual(check({ max: 'abcd' }), ['$.max must NOT have more than 3 characters']);
+    assert.deepEqual(check({ max: 'ab😀' }), []);
+    assert.deepEqual(check({ min: '😀' }), ['$.min must NOT have fewer than 2 characters']); // 2 units, 1 code point
+    assert.deepEqual(check({ min: 'a' }), ['$.min must NOT have fewer than 2 characters']);
+    assert.deepEqual(check({ min: '😀x' }), []);
+    assert.deepEqual(check({ min: 'ab' }), []);
+  });
+
+  it('refuses a catalog event whose id is over its limit', () => {
+    const ev = sample();
+    ev.id = 'x'.repeat(10000);
+    const r = new EventValidator().validate(ev);
+    assert.equal(r.valid, false);
+    assert.ok(r.errors.some((e) => e.path === '$.id' && /must NOT have more than \d+ characters/.test(e.message)), JSON.stringify(r.errors));
+  });
+});
