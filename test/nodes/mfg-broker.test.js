@@ -97,6 +97,22 @@ describe('mfg-broker config node', () => {
     assert.deepEqual(broker.publishers, ['line7-pub']);
   });
 
+  it('rides out the loss of the publishing connection alone: the outbox holds and sends on reconnect', async () => {
+    broker = await watchedBroker();
+    await helper.load(nodes, pubSubFlow(broker.url));
+    await until(() => /^connected/.test(statusText('pub')) && broker.connected.includes('line7'), 10000);
+    const got = [];
+    helper.getNode('out').on('input', (msg) => got.push(msg.payload.id));
+    broker.broker.clients['line7-pub'].close();
+    await until(() => !/^connected/.test(statusText('pub')), 5000);
+    for (let i = 1; i <= 5; i++) helper.getNode('pub').receive({ payload: { ...EVENT, id: `ev-${i}` } });
+    await until(() => got.length >= 5, 15000);
+    assert.deepEqual(got, ['ev-1', 'ev-2', 'ev-3', 'ev-4', 'ev-5']);
+    // the subscribing connection stayed up throughout
+    assert.equal(broker.connected.filter((id) => id === 'line7').length, 1);
+    assert.equal(broker.connected.filter((id) => id === 'line7-pub').length, 2);
+  });
+
   it('keeps to one connection when set to publish on it', async () => {
     broker = await watchedBroker();
     await helper.load(nodes, pubSubFlow(broker.url, { publishOn: 'shared' }));
