@@ -233,17 +233,18 @@ export class BackboneClient extends EventEmitter {
   }
 
   private dispatch(topic: string, payload: Buffer, packet: Packet & { properties?: Record<string, unknown> }): void {
+    // the first matching subscription, and all of them only when there are several
     let first: Sub | undefined;
-    let more: Sub[] | undefined;
+    let several: Sub[] | undefined;
     for (const s of this.subs) {
       if (!matches(s.match, topic)) continue;
       if (!first) first = s;
-      else (more ??= [first]).push(s);
+      else (several ??= [first]).push(s);
     }
     if (!first) return;
     const id = (packet as { messageId?: number }).messageId;
     const qos1 = id !== undefined && (packet as { qos?: number }).qos === 1;
-    if (!more) {
+    if (!several) {
       // one handler, the usual case: its ack is the release itself (no closure per msg)
       const release = qos1 && first.manualAck ? this.acks.hold(id!) : undefined;
       try {
@@ -254,14 +255,14 @@ export class BackboneClient extends EventEmitter {
       }
       return;
     }
-    const holding = qos1 && more.some((s) => s.manualAck);
+    const holding = qos1 && several.some((s) => s.manualAck);
     // with overlapping subscriptions the PUBACK goes once every handler is through
-    let pending = more.length;
+    let pending = several.length;
     const release = holding ? this.acks.hold(id!) : undefined;
     const ackOne = () => {
       if (--pending === 0 && release) release();
     };
-    for (const s of more) {
+    for (const s of several) {
       let acked = false;
       const ack = () => {
         if (acked) return;

@@ -48,9 +48,9 @@ export function storedRecord(topic: string, ev: CloudEvent, retain: boolean): { 
   if (typeof ev.time === 'string') head.time = ev.time;
   if (typeof ev.correlationid === 'string') head.correlationId = ev.correlationid;
   // One serialisation of head and event together, payload last: joining two JSON texts
-  // would copy the event's text once more, per msg. An object literal, not a spread of the
-  // head: the spread cost a third as much as the event's serialisation (undefined keys are
-  // left out, as the head leaves them out).
+  // would copy the event's text once more, per msg. The head's fields are listed in a
+  // literal because spreading the head into a new object costs about a third as much as
+  // serialising the event; undefined ones are left out, as the head leaves them out.
   const text = JSON.stringify({ topic, rt: head.rt, type: head.type, retain: head.retain, time: head.time, correlationId: head.correlationId, payload: ev });
   // The event's text as a slice of the record: no second copy held beside it in memory.
   return { text, split: { head, event: text.slice(text.indexOf(MARK) + MARK.length, -1) } };
