@@ -140,6 +140,36 @@ describe('backbone client', () => {
     await c.publish('a', 'b');
   });
 
+  it('with overlapping subscriptions, acknowledges a msg once every handler is through', async (t) => {
+    // mosquitto delivers a msg once to a client whose subscriptions overlap
+    const m = await startMosquitto();
+    if (!m) return loudSkip(t, 'mosquitto');
+    cleanup.push(() => m.stop());
+    const sub = client({ url: m.url, protocol: '3.1.1' });
+    const pub = client({ url: m.url, protocol: '3.1.1' });
+    const acks = [];
+    const seen = [];
+    sub.subscribe('ov/#', (topic, _p, _pk, ack) => { seen.push(`all ${topic}`); acks.push(ack); }, 1, undefined, { manualAck: true });
+    sub.subscribe('ov/x', (topic, _p, _pk, ack) => { seen.push(`x ${topic}`); acks.push(ack); }, 1, undefined, { manualAck: true });
+    sub.connect();
+    pub.connect();
+    await state(sub, 'connected');
+    await state(pub, 'connected');
+    await new Promise((r) => setTimeout(r, 100));
+    await pub.publish('ov/x', 'one');
+    const end = Date.now() + 5000;
+    while (acks.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(seen.sort(), ['all ov/x', 'x ov/x']);
+    assert.equal(sub.heldAcks, 1);
+    acks[0]();
+    acks[0](); // a second call of the same ack counts once
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(sub.heldAcks, 1, 'held until the second handler is through');
+    acks[1]();
+    assert.equal(sub.heldAcks, 0);
+    assert.equal(seen.length, 2, 'one delivery per handler');
+  });
+
   it('keeps within the broker\'s Receive Maximum, in order', async (t) => {
     const m = await startMosquitto({ extra: ['max_inflight_messages 5'] });
     if (!m) return loudSkip(t, 'mosquitto');
